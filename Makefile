@@ -1,0 +1,48 @@
+# baocao: the two commands a newcomer needs are `make demo` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export BAOCAO_DATA_DIR ?= $(CURDIR)/data
+
+.PHONY: demo test lint format messages bench serve install clean-venv
+
+# Reinstall only when the dependency list changes, so a second `make demo` is fast.
+$(BIN)/.installed: pyproject.toml scripts/bootstrap.sh
+	PYTHON=$(PYTHON) VENV=$(VENV) sh scripts/bootstrap.sh
+	touch $@
+
+install: $(BIN)/.installed
+
+demo: install
+	$(BIN)/baocao migrate --no-input -v 0
+	$(BIN)/baocao units load-vn
+	$(BIN)/baocao demo_admin
+	@echo "baocao: http://$(HOST):$(PORT)/  (Ctrl+C to stop)"
+	$(BIN)/baocao runserver $(HOST):$(PORT)
+
+serve: install
+	$(BIN)/baocao runserver $(HOST):$(PORT)
+
+test: install
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check baocao
+	$(BIN)/ruff format --check baocao
+	$(BIN)/mypy baocao
+
+format: install
+	$(BIN)/ruff format baocao
+	$(BIN)/ruff check --fix baocao
+
+messages: install
+	cd baocao && ../$(BIN)/baocao makemessages -l vi -l en --no-obsolete --add-location file
+	cd baocao && ../$(BIN)/baocao compilemessages
+
+bench: install
+	$(BIN)/baocao bench units
+
+clean-venv:
+	rm -rf $(VENV)
