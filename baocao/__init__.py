@@ -1,3 +1,3 @@
-"""baocao: National Reporting Information System with a Government Information and Direction Center."""
+"""baocao: National Reporting Information System and Government Direction Center."""
 
 __version__ = "0.1.0"

@@ -63,8 +63,7 @@ def load_config() -> Config:
     if not secret_key:
         if not debug:
             raise ConfigurationError(
-                "BAOCAO_SECRET_KEY is required when BAOCAO_DEBUG is off "
-                "(see docs/configuration.md)"
+                "BAOCAO_SECRET_KEY is required when BAOCAO_DEBUG is off (see docs/configuration.md)"
             )
         # Development only: a fixed key so that sessions survive restarts of `make demo`.
         secret_key = "baocao-development-only-not-secret"

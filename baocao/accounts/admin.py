@@ -15,7 +15,7 @@ class UserAdmin(DjangoUserAdmin):
     """Users with their unit and roles."""
 
     fieldsets = (
-        *DjangoUserAdmin.fieldsets,
+        *(DjangoUserAdmin.fieldsets or ()),
         (_("Reporting"), {"fields": ("unit",)}),
     )
     list_display = ("username", "first_name", "last_name", "unit", "is_staff", "is_active")

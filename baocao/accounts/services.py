@@ -28,8 +28,13 @@ def user_create(
 ) -> User:
     """Create a user with roles; `password=None` makes an account that cannot log in."""
     user = User(
-        username=username, email=email, first_name=first_name, last_name=last_name,
-        unit=unit, is_staff=is_staff, is_superuser=is_superuser,
+        username=username,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        unit=unit,
+        is_staff=is_staff,
+        is_superuser=is_superuser,
     )
     if password is None:
         user.set_unusable_password()
@@ -37,8 +42,9 @@ def user_create(
         user.set_password(password)
     user.full_clean()
     user.save()
-    change_record_create(actor=actor, action=AuditAction.CREATE, instance=user,
-                         after=_public(snapshot(user)))
+    change_record_create(
+        actor=actor, action=AuditAction.CREATE, instance=user, after=_public(snapshot(user))
+    )
     for role in roles:
         user_role_grant(user=user, role=role, actor=actor)
     return user
@@ -53,8 +59,9 @@ def user_role_grant(*, user: User, role: str, actor: Actor) -> UserRole:
     grant = UserRole(user=user, role=role)
     grant.full_clean()
     grant.save()
-    change_record_create(actor=actor, action=AuditAction.CREATE, instance=grant,
-                         after=snapshot(grant))
+    change_record_create(
+        actor=actor, action=AuditAction.CREATE, instance=grant, after=snapshot(grant)
+    )
     return grant
 
 

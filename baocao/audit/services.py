@@ -38,8 +38,12 @@ def snapshot(instance: models.Model) -> dict[str, Any]:
 
 
 def change_record_create(
-    *, actor: Actor, action: AuditAction, instance: models.Model,
-    before: dict[str, Any] | None = None, after: dict[str, Any] | None = None,
+    *,
+    actor: Actor,
+    action: AuditAction,
+    instance: models.Model,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
     reason: str = "",
 ) -> ChangeRecord:
     """Record one write."""

@@ -56,8 +56,9 @@ class UnitAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return version.name if version else ""
 
     def get_urls(self) -> list[URLPattern]:
-        tree = path("tree/", self.admin_site.admin_view(self.tree_view),
-                    name="organisations_unit_tree")
+        tree = path(
+            "tree/", self.admin_site.admin_view(self.tree_view), name="organisations_unit_tree"
+        )
         return [tree, *super().get_urls()]
 
     def tree_view(self, request: HttpRequest) -> HttpResponse:
@@ -83,12 +84,17 @@ class UnitAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             ancestors = list(reversed(selectors.unit_ancestors(unit=unit, on=on)))
             children = list(selectors.unit_children(unit=unit, on=on))
         else:
-            children = list(selectors.versions_on(on).filter(parent__isnull=True)
-                            .order_by("unit__code"))
-        counts = {
-            child.unit_id: selectors.unit_children(unit=child.unit, on=on).count()
-            for child in children
-        } if len(children) <= 400 else {}
+            children = list(
+                selectors.versions_on(on).filter(parent__isnull=True).order_by("unit__code")
+            )
+        counts = (
+            {
+                child.unit_id: selectors.unit_children(unit=child.unit, on=on).count()
+                for child in children
+            }
+            if len(children) <= 400
+            else {}
+        )
         context = {
             **self.admin_site.each_context(request),
             "title": _("Unit tree"),
@@ -128,5 +134,3 @@ class ChangeEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def links_summary(self, obj: ChangeEvent) -> str:
         links = obj.links.select_related("predecessor", "successor")[:6]
         return ", ".join(str(link) for link in links)
-
-

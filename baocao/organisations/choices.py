@@ -9,13 +9,13 @@ from django.utils.translation import gettext_lazy as _
 class Level(models.TextChoices):
     """Where a unit sits in the reporting hierarchy; fixed for the life of a unit."""
 
-    GOVERNMENT = "government", _("Government")
+    GOVERNMENT = "government", _("Central government")
     MINISTRY = "ministry", _("Ministry or central agency")
-    PROVINCE = "province", _("Province")
+    PROVINCE = "province", _("Province level")
     # Districts existed until 30 June 2025 (Law on Organisation of Local Government 2025).
-    DISTRICT = "district", _("District")
-    COMMUNE = "commune", _("Commune")
-    AGENCY_UNIT = "agency_unit", _("Agency unit")
+    DISTRICT = "district", _("District level")
+    COMMUNE = "commune", _("Commune level")
+    AGENCY_UNIT = "agency_unit", _("Unit of an agency")
 
 
 class UnitType(models.TextChoices):

@@ -24,7 +24,10 @@ class UnitError(ErrorCode):
     INVALID_BOOLEAN = ("invalid_boolean", _("%(value)s is not true or false."))
     INVALID_LEVEL = ("invalid_level", _("Unknown level %(value)s; expected one of %(expected)s."))
     INVALID_TYPE = ("invalid_type", _("Unknown unit type %(value)s; expected one of %(expected)s."))
-    INVALID_KIND = ("invalid_kind", _("Unknown change kind %(value)s; expected one of %(expected)s."))
+    INVALID_KIND = (
+        "invalid_kind",
+        _("Unknown change kind %(value)s; expected one of %(expected)s."),
+    )
     TYPE_NOT_FOR_LEVEL = (
         "type_not_for_level",
         _("A unit of level %(level)s cannot have type %(type)s."),
@@ -43,10 +46,7 @@ class UnitError(ErrorCode):
     )
     OVERLAP = (
         "overlap",
-        _(
-            "Versions of %(code)s overlap: %(first)s and %(second)s are both in force "
-            "on %(date)s."
-        ),
+        _("Versions of %(code)s overlap: %(first)s and %(second)s are both in force on %(date)s."),
     )
     PARENT_REQUIRED = ("parent_required", _("A unit of level %(level)s must have a parent."))
     PARENT_LEVEL = (
@@ -59,9 +59,13 @@ class UnitError(ErrorCode):
     )
     CYCLE = ("cycle", _("The hierarchy would contain a cycle on %(date)s: %(path)s."))
     EVENT_NO_LINKS = ("event_no_links", _("Change event %(code)s has no links."))
-    DUPLICATE_ROW = (
-        "duplicate_row",
-        _("%(what)s %(code)s appears twice (first on line %(first_line)s)."),
+    DUPLICATE_VERSION = (
+        "duplicate_version",
+        _("Unit %(code)s has two versions starting the same day (first on line %(first_line)s)."),
+    )
+    DUPLICATE_EVENT = (
+        "duplicate_event",
+        _("Change event %(code)s appears twice (first on line %(first_line)s)."),
     )
     FILE_UNREADABLE = ("file_unreadable", _("Cannot read the file: %(reason)s."))
     FILE_FORMAT = (

@@ -28,12 +28,27 @@ from baocao.organisations.documents import (
 from baocao.organisations.errors import UnitError
 
 CSV_COLUMNS = (
-    "code", "name", "short_name", "level", "type", "parent", "valid_from", "valid_to",
-    "latitude", "longitude",
+    "code",
+    "name",
+    "short_name",
+    "level",
+    "type",
+    "parent",
+    "valid_from",
+    "valid_to",
+    "latitude",
+    "longitude",
 )
 CSV_REQUIRED = ("code", "name", "level", "type")
 VERSION_KEYS = (
-    "name", "short_name", "type", "parent", "valid_from", "valid_to", "latitude", "longitude",
+    "name",
+    "short_name",
+    "type",
+    "parent",
+    "valid_from",
+    "valid_to",
+    "latitude",
+    "longitude",
 )
 LINE = "__line__"
 
@@ -60,8 +75,9 @@ class _Collector:
         self.file = file
         self.problems: list[DomainError] = []
 
-    def add(self, error: UnitError, *, line: int | None, field: str | None = None,
-            **args: Any) -> None:
+    def add(
+        self, error: UnitError, *, line: int | None, field: str | None = None, **args: Any
+    ) -> None:
         self.problems.append(DomainError(error, file=self.file, line=line, field=field, **args))
 
     def raise_if_any(self) -> None:
@@ -117,8 +133,13 @@ def parse_units_csv(text: str, *, file: str | None = None) -> HierarchyDocument:
     reader.fieldnames = header
     for column in header:
         if column not in CSV_COLUMNS:
-            problems.add(UnitError.UNKNOWN_COLUMN, line=1, field=column, column=column,
-                         expected=", ".join(CSV_COLUMNS))
+            problems.add(
+                UnitError.UNKNOWN_COLUMN,
+                line=1,
+                field=column,
+                column=column,
+                expected=", ".join(CSV_COLUMNS),
+            )
     for column in CSV_REQUIRED:
         if column not in header:
             problems.add(UnitError.MISSING_FIELD, line=1, field=column)
@@ -136,8 +157,14 @@ def parse_units_csv(text: str, *, file: str | None = None) -> HierarchyDocument:
         if unit is None:
             units[code] = unit = UnitSpec(code=code, level=level, line=line)
         elif unit.level != level:
-            problems.add(UnitError.LEVEL_CONFLICT, line=line, field="level", code=code,
-                         first=unit.level, second=level)
+            problems.add(
+                UnitError.LEVEL_CONFLICT,
+                line=line,
+                field="level",
+                code=code,
+                first=unit.level,
+                second=level,
+            )
         unit.versions.append(version)
     problems.raise_if_any()
     return HierarchyDocument(units=list(units.values()), file=file)
@@ -149,13 +176,16 @@ class _StringLoader(yaml.SafeLoader):
 
 
 _StringLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers
-            if tag in {"tag:yaml.org,2002:null", "tag:yaml.org,2002:bool"}]
+    first: [
+        (tag, regexp)
+        for tag, regexp in resolvers
+        if tag in {"tag:yaml.org,2002:null", "tag:yaml.org,2002:bool"}
+    ]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 
 
-def _mapping_with_line(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[str, Any]:
+def _mapping_with_line(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
     mapping = loader.construct_mapping(node, deep=True)
     mapping[LINE] = node.start_mark.line + 1
     return mapping
@@ -168,20 +198,24 @@ def parse_units_yaml(text: str, *, file: str | None = None) -> HierarchyDocument
     """`units:` (with `versions:` or one version's fields inline) and `events:`."""
     problems = _Collector(file)
     try:
-        data = yaml.load(text, Loader=_StringLoader)  # noqa: S506 - safe loader subclass
+        data = yaml.load(text, Loader=_StringLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         problems.add(UnitError.FILE_STRUCTURE, line=line, reason=str(exc).splitlines()[0])
         problems.raise_if_any()
     if not isinstance(data, dict):
-        problems.add(UnitError.FILE_STRUCTURE, line=1,
-                     reason="the top level must be a mapping with 'units' and/or 'events'")
+        problems.add(
+            UnitError.FILE_STRUCTURE,
+            line=1,
+            reason="the top level must be a mapping with 'units' and/or 'events'",
+        )
         problems.raise_if_any()
     for key in data:
         if key not in {"units", "events", LINE}:
-            problems.add(UnitError.FILE_STRUCTURE, line=1, field=key,
-                         reason=f"unknown top-level key {key!r}")
+            problems.add(
+                UnitError.FILE_STRUCTURE, line=1, field=key, reason=f"unknown top-level key {key!r}"
+            )
     document = HierarchyDocument(file=file)
     for entry in _entries(problems, data.get("units"), "units"):
         unit = _yaml_unit(problems, entry)
@@ -199,8 +233,12 @@ def _entries(problems: _Collector, raw: Any, key: str) -> list[dict[str, Any]]:
     if raw is None:
         return []
     if not isinstance(raw, list) or not all(isinstance(item, dict) for item in raw):
-        problems.add(UnitError.FILE_STRUCTURE, line=None, field=key,
-                     reason=f"'{key}' must be a list of mappings")
+        problems.add(
+            UnitError.FILE_STRUCTURE,
+            line=None,
+            field=key,
+            reason=f"'{key}' must be a list of mappings",
+        )
         return []
     return raw
 
@@ -222,8 +260,12 @@ def _yaml_unit(problems: _Collector, entry: dict[str, Any]) -> UnitSpec | None:
             versions.append(version)
     for key in entry:
         if key not in {"code", "level", "versions", LINE, *VERSION_KEYS}:
-            problems.add(UnitError.FILE_STRUCTURE, line=line, field=key,
-                         reason=f"unknown key {key!r} in a unit")
+            problems.add(
+                UnitError.FILE_STRUCTURE,
+                line=line,
+                field=key,
+                reason=f"unknown key {key!r} in a unit",
+            )
     if code is None or level is None:
         return None
     return UnitSpec(code=code, level=level, versions=versions, line=line)

@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +38,13 @@ from baocao.organisations.parsers import parse_units_file
 from baocao.organisations.sources import vietnam
 
 VERSION_FIELDS = (
-    "name", "short_name", "type", "parent_id", "valid_to", "latitude", "longitude",
+    "name",
+    "short_name",
+    "type",
+    "parent_id",
+    "valid_to",
+    "latitude",
+    "longitude",
 )
 EVENT_FIELDS = ("kind", "effective_date", "legal_act", "legal_act_title", "note")
 _BEGINNING = dt.date.min
@@ -103,8 +110,11 @@ def units_load_vn(*, actor: Actor) -> ApplySummary:
     if loaded is not None and loaded.fingerprint == fingerprint:
         return ApplySummary(skipped=True, details=loaded.summary)
     return hierarchy_apply(
-        document=vietnam.build_document(), actor=actor, source=vietnam.SOURCE_NAME,
-        fingerprint=fingerprint, reason="units load-vn",
+        document=vietnam.build_document(),
+        actor=actor,
+        source=vietnam.SOURCE_NAME,
+        fingerprint=fingerprint,
+        reason="units load-vn",
     )
 
 
@@ -166,8 +176,9 @@ class _Plan:
         self.touched: set[str] = set()
 
     # -- checking ---------------------------------------------------------------------------
-    def problem(self, error: UnitError, *, line: int | None, field: str | None = None,
-                **args: Any) -> None:
+    def problem(
+        self, error: UnitError, *, line: int | None, field: str | None = None, **args: Any
+    ) -> None:
         self.problems.append(
             DomainError(error, file=self.document.file, line=line, field=field, **args)
         )
@@ -189,19 +200,36 @@ class _Plan:
                 self.problem(UnitError.INVALID_CODE, line=spec.line, field="code", code=spec.code)
                 continue
             if spec.level not in Level.values:
-                self.problem(UnitError.INVALID_LEVEL, line=spec.line, field="level",
-                             value=spec.level, expected=", ".join(Level.values))
+                self.problem(
+                    UnitError.INVALID_LEVEL,
+                    line=spec.line,
+                    field="level",
+                    value=spec.level,
+                    expected=", ".join(Level.values),
+                )
                 continue
             previous = seen.get(spec.code)
             if previous is not None and previous.level != spec.level:
-                self.problem(UnitError.LEVEL_CONFLICT, line=spec.line, field="level",
-                             code=spec.code, first=previous.level, second=spec.level)
+                self.problem(
+                    UnitError.LEVEL_CONFLICT,
+                    line=spec.line,
+                    field="level",
+                    code=spec.code,
+                    first=previous.level,
+                    second=spec.level,
+                )
                 continue
             seen[spec.code] = spec
             existing = self.levels.get(spec.code)
             if existing is not None and existing != spec.level:
-                self.problem(UnitError.LEVEL_CHANGED, line=spec.line, field="level",
-                             code=spec.code, existing=existing, level=spec.level)
+                self.problem(
+                    UnitError.LEVEL_CHANGED,
+                    line=spec.line,
+                    field="level",
+                    code=spec.code,
+                    existing=existing,
+                    level=spec.level,
+                )
                 continue
             self.levels[spec.code] = spec.level
             self.touched.add(spec.code)
@@ -211,26 +239,47 @@ class _Plan:
     def _merge_version(self, unit: UnitSpec, spec: VersionSpec) -> None:
         if spec.type not in TYPES_BY_LEVEL[unit.level]:
             if spec.type not in {choice for types in TYPES_BY_LEVEL.values() for choice in types}:
-                self.problem(UnitError.INVALID_TYPE, line=spec.line, field="type",
-                             value=spec.type,
-                             expected=", ".join(sorted(TYPES_BY_LEVEL[unit.level])))
+                self.problem(
+                    UnitError.INVALID_TYPE,
+                    line=spec.line,
+                    field="type",
+                    value=spec.type,
+                    expected=", ".join(sorted(TYPES_BY_LEVEL[unit.level])),
+                )
             else:
-                self.problem(UnitError.TYPE_NOT_FOR_LEVEL, line=spec.line, field="type",
-                             level=unit.level, type=spec.type)
+                self.problem(
+                    UnitError.TYPE_NOT_FOR_LEVEL,
+                    line=spec.line,
+                    field="type",
+                    level=unit.level,
+                    type=spec.type,
+                )
             return
         if spec.valid_from and spec.valid_to and spec.valid_to < spec.valid_from:
-            self.problem(UnitError.INTERVAL_REVERSED, line=spec.line, field="valid_to",
-                         code=unit.code, valid_from=spec.valid_from, valid_to=spec.valid_to)
+            self.problem(
+                UnitError.INTERVAL_REVERSED,
+                line=spec.line,
+                field="valid_to",
+                code=unit.code,
+                valid_from=spec.valid_from,
+                valid_to=spec.valid_to,
+            )
             return
-        incoming = _Version(unit.code, spec.name, spec.type, spec.parent, spec.valid_from,
-                            spec.valid_to, spec=spec)
+        incoming = _Version(
+            unit.code, spec.name, spec.type, spec.parent, spec.valid_from, spec.valid_to, spec=spec
+        )
         versions = self.versions[unit.code]
         for index, current in enumerate(versions):
             if current.valid_from == spec.valid_from:
                 incoming.stored = current.stored
                 if current.spec is not None:
-                    self.problem(UnitError.DUPLICATE_ROW, line=spec.line, field="valid_from",
-                                 what="Version", code=unit.code, first_line=current.spec.line)
+                    self.problem(
+                        UnitError.DUPLICATE_VERSION,
+                        line=spec.line,
+                        field="valid_from",
+                        code=unit.code,
+                        first_line=current.spec.line,
+                    )
                     return
                 versions[index] = incoming
                 return
@@ -238,16 +287,21 @@ class _Plan:
 
     def _check_versions(self) -> None:
         intervals: dict[str, list[_Version]] = {
-            code: sorted(versions, key=lambda v: v.start) for code, versions in self.versions.items()
+            code: sorted(versions, key=lambda v: v.start)
+            for code, versions in self.versions.items()
         }
         self.intervals = intervals
         for code, versions in intervals.items():
-            for before, after in zip(versions, versions[1:], strict=False):
+            for before, after in pairwise(versions):
                 if before.valid_to is None or before.valid_to >= after.start:
                     culprit = after if after.spec else before
                     self.problem(
-                        UnitError.OVERLAP, line=culprit.spec.line if culprit.spec else None,
-                        field="valid_from", code=code, first=before.label(), second=after.label(),
+                        UnitError.OVERLAP,
+                        line=culprit.spec.line if culprit.spec else None,
+                        field="valid_from",
+                        code=code,
+                        first=before.label(),
+                        second=after.label(),
                         date=after.start.isoformat() if after.valid_from else "…",
                     )
         for code, versions in intervals.items():
@@ -268,14 +322,26 @@ class _Plan:
             self.problem(UnitError.UNKNOWN_PARENT, line=line, field="parent", code=version.parent)
             return
         if parent_level not in PARENT_LEVELS[level]:
-            self.problem(UnitError.PARENT_LEVEL, line=line, field="parent", code=code,
-                         level=level, parent=version.parent, parent_level=parent_level)
+            self.problem(
+                UnitError.PARENT_LEVEL,
+                line=line,
+                field="parent",
+                code=code,
+                level=level,
+                parent=version.parent,
+                parent_level=parent_level,
+            )
             return
         gap = _first_uncovered_day(version, self.intervals.get(version.parent, []))
         if gap is not None:
-            self.problem(UnitError.PARENT_NOT_IN_FORCE, line=line, field="parent",
-                         code=code, parent=version.parent,
-                         date=gap.isoformat() if gap != _BEGINNING else "…")
+            self.problem(
+                UnitError.PARENT_NOT_IN_FORCE,
+                line=line,
+                field="parent",
+                code=code,
+                parent=version.parent,
+                date=gap.isoformat() if gap != _BEGINNING else "…",
+            )
 
     def _check_cycles(self) -> None:
         """Parents change only where a version starts or ends: check the tree on those days."""
@@ -297,33 +363,56 @@ class _Plan:
                 spec = next(
                     (v.spec for v in self.versions[cycle[0]] if v.spec and v.covers(day)), None
                 )
-                self.problem(UnitError.CYCLE, line=spec.line if spec else None, field="parent",
-                             date=day.isoformat() if day != _BEGINNING else "…",
-                             path=" → ".join(cycle))
+                self.problem(
+                    UnitError.CYCLE,
+                    line=spec.line if spec else None,
+                    field="parent",
+                    date=day.isoformat() if day != _BEGINNING else "…",
+                    path=" → ".join(cycle),
+                )
                 return
 
     def _check_events(self) -> None:
         seen: dict[str, EventSpec] = {}
         for event in self.document.events:
             if event.code in seen:
-                self.problem(UnitError.DUPLICATE_ROW, line=event.line, field="code",
-                             what="Event", code=event.code, first_line=seen[event.code].line)
+                self.problem(
+                    UnitError.DUPLICATE_EVENT,
+                    line=event.line,
+                    field="code",
+                    code=event.code,
+                    first_line=seen[event.code].line,
+                )
                 continue
             seen[event.code] = event
             if event.kind not in ChangeKind.values:
-                self.problem(UnitError.INVALID_KIND, line=event.line, field="kind",
-                             value=event.kind, expected=", ".join(ChangeKind.values))
+                self.problem(
+                    UnitError.INVALID_KIND,
+                    line=event.line,
+                    field="kind",
+                    value=event.kind,
+                    expected=", ".join(ChangeKind.values),
+                )
             if not event.links:
-                self.problem(UnitError.EVENT_NO_LINKS, line=event.line, field="links",
-                             code=event.code)
+                self.problem(
+                    UnitError.EVENT_NO_LINKS, line=event.line, field="links", code=event.code
+                )
             for link in event.links:
                 for field_name, code in (("from", link.predecessor), ("to", link.successor)):
                     if code not in self.levels:
-                        self.problem(UnitError.UNKNOWN_LINK_UNIT, line=link.line or event.line,
-                                     field=field_name, code=code)
+                        self.problem(
+                            UnitError.UNKNOWN_LINK_UNIT,
+                            line=link.line or event.line,
+                            field=field_name,
+                            code=code,
+                        )
                 if link.weight is not None and not Decimal(0) <= link.weight <= Decimal(1):
-                    self.problem(UnitError.INVALID_NUMBER, line=link.line or event.line,
-                                 field="weight", value=link.weight)
+                    self.problem(
+                        UnitError.INVALID_NUMBER,
+                        line=link.line or event.line,
+                        field="weight",
+                        value=link.weight,
+                    )
 
     # -- writing ----------------------------------------------------------------------------
     def write(self, *, actor: Actor, reason: str) -> ApplySummary:
@@ -331,7 +420,8 @@ class _Plan:
         changes: list[Change] = []
         new_units = [
             Unit(code=code, level=self.levels[code])
-            for code in sorted(self.touched) if code not in self.units
+            for code in sorted(self.touched)
+            if code not in self.units
         ]
         for unit in new_units:
             unit.full_clean(validate_unique=False, validate_constraints=False)
@@ -349,8 +439,9 @@ class _Plan:
                     continue
                 values = self._version_values(version.spec)
                 if version.stored is None:
-                    created.append(UnitVersion(unit=self.units[code],
-                                               valid_from=version.valid_from, **values))
+                    created.append(
+                        UnitVersion(unit=self.units[code], valid_from=version.valid_from, **values)
+                    )
                 elif any(getattr(version.stored, k) != v for k, v in values.items()):
                     before = snapshot(version.stored)
                     for key, value in values.items():
@@ -358,14 +449,17 @@ class _Plan:
                     updated.append((version.stored, before))
         # Updates first: a shortened version must end before its successor starts.
         for stored, before in updated:
-            stored.full_clean(exclude=["unit", "parent"], validate_unique=False,
-                              validate_constraints=False)
+            stored.full_clean(
+                exclude=["unit", "parent"], validate_unique=False, validate_constraints=False
+            )
             changes.append(Change(AuditAction.UPDATE, stored, before, snapshot(stored)))
-        UnitVersion.objects.bulk_update([s for s, _ in updated], list(VERSION_FIELDS),
-                                        batch_size=2000)
-        for version in created:
-            version.full_clean(exclude=["unit", "parent"], validate_unique=False,
-                               validate_constraints=False)
+        UnitVersion.objects.bulk_update(
+            [s for s, _ in updated], list(VERSION_FIELDS), batch_size=2000
+        )
+        for new_version in created:
+            new_version.full_clean(
+                exclude=["unit", "parent"], validate_unique=False, validate_constraints=False
+            )
         UnitVersion.objects.bulk_create(created, batch_size=2000)
         changes.extend(Change(AuditAction.CREATE, v, None, snapshot(v)) for v in created)
         summary.versions_created = len(created)
@@ -415,8 +509,10 @@ class _Plan:
             event.code: event
             for event in ChangeEvent.objects.filter(code__in=[e.code for e in self.document.events])
         }
-        changes.extend(Change(AuditAction.CREATE, events[e.code], None, snapshot(events[e.code]))
-                       for e in new_events)
+        changes.extend(
+            Change(AuditAction.CREATE, events[e.code], None, snapshot(events[e.code]))
+            for e in new_events
+        )
 
         existing_links: dict[tuple[int, int, int], LineageLink] = {
             (link.event_id, link.predecessor_id, link.successor_id): link
@@ -425,21 +521,32 @@ class _Plan:
         wanted: dict[tuple[int, int, int], LineageLink] = {}
         for spec in self.document.events:
             event = events[spec.code]
-            for link in spec.links:
-                key = (event.pk, self.units[link.predecessor].pk, self.units[link.successor].pk)
-                wanted[key] = LineageLink(event=event, predecessor_id=key[1], successor_id=key[2],
-                                          partial=link.partial, weight=link.weight)
-        stale = [link for key, link in existing_links.items() if key not in wanted]
+            for link_spec in spec.links:
+                ids = (
+                    event.pk,
+                    self.units[link_spec.predecessor].pk,
+                    self.units[link_spec.successor].pk,
+                )
+                wanted[ids] = LineageLink(
+                    event=event,
+                    predecessor_id=ids[1],
+                    successor_id=ids[2],
+                    partial=link_spec.partial,
+                    weight=link_spec.weight,
+                )
+        stale = [link for ids, link in existing_links.items() if ids not in wanted]
         changed = []
-        for key, link in wanted.items():
-            current = existing_links.get(key)
-            if current is not None and (current.partial, current.weight) != (link.partial,
-                                                                              link.weight):
+        for ids, link in wanted.items():
+            current = existing_links.get(ids)
+            if current is not None and (current.partial, current.weight) != (
+                link.partial,
+                link.weight,
+            ):
                 before = snapshot(current)
                 current.partial, current.weight = link.partial, link.weight
                 changed.append(current)
                 changes.append(Change(AuditAction.UPDATE, current, before, snapshot(current)))
-        fresh = [link for key, link in wanted.items() if key not in existing_links]
+        fresh = [link for ids, link in wanted.items() if ids not in existing_links]
         for link in stale:
             changes.append(Change(AuditAction.DELETE, link, snapshot(link), None))
         LineageLink.objects.filter(pk__in=[link.pk for link in stale]).delete()
@@ -476,7 +583,7 @@ def _find_cycle(parents: dict[str, str], starts: Iterable[str]) -> list[str] | N
         node: str | None = start
         while node is not None and node not in done:
             if node in on_path:
-                return [*path[path.index(node):], node]
+                return [*path[path.index(node) :], node]
             path.append(node)
             on_path.add(node)
             node = parents.get(node)

@@ -1,10 +1,13 @@
 from rest_framework import serializers
 
 from baocao.accounts.models import User
+from baocao.organisations.models import Unit
 
 
 class MeSerializer(serializers.ModelSerializer[User]):
-    unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    unit: serializers.SlugRelatedField[Unit] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
     roles = serializers.SerializerMethodField()
 
     class Meta:

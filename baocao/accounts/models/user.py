@@ -25,7 +25,7 @@ class User(AbstractUser):
         related_name="users",
     )
 
-    class Meta(AbstractUser.Meta):
+    class Meta(AbstractUser.Meta):  # type: ignore[name-defined]
         verbose_name = _("user")
         verbose_name_plural = _("users")
         ordering = ["username"]

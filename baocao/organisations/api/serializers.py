@@ -4,16 +4,27 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from baocao.organisations.models import ChangeEvent, LineageLink, UnitVersion
+from baocao.organisations.models import ChangeEvent, LineageLink, Unit, UnitVersion
 
 
 class UnitVersionSerializer(serializers.ModelSerializer[UnitVersion]):
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    # The stubs declare Field.parent; a field named "parent" is still fine at run time.
+    parent: serializers.SlugRelatedField[Unit] = serializers.SlugRelatedField(  # type: ignore[assignment]
+        slug_field="code", read_only=True
+    )
 
     class Meta:
         model = UnitVersion
-        fields = ["name", "short_name", "type", "parent", "valid_from", "valid_to",
-                  "latitude", "longitude"]
+        fields = [
+            "name",
+            "short_name",
+            "type",
+            "parent",
+            "valid_from",
+            "valid_to",
+            "latitude",
+            "longitude",
+        ]
 
 
 class UnitOnDaySerializer(serializers.ModelSerializer[UnitVersion]):
@@ -21,12 +32,14 @@ class UnitOnDaySerializer(serializers.ModelSerializer[UnitVersion]):
 
     code = serializers.CharField(source="unit.code")
     level = serializers.CharField(source="unit.level")
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    # The stubs declare Field.parent; a field named "parent" is still fine at run time.
+    parent: serializers.SlugRelatedField[Unit] = serializers.SlugRelatedField(  # type: ignore[assignment]
+        slug_field="code", read_only=True
+    )
 
     class Meta:
         model = UnitVersion
-        fields = ["code", "level", "name", "short_name", "type", "parent", "valid_from",
-                  "valid_to"]
+        fields = ["code", "level", "name", "short_name", "type", "parent", "valid_from", "valid_to"]
 
 
 class UnitDetailSerializer(serializers.Serializer[object]):
@@ -39,15 +52,20 @@ class LineageStepSerializer(serializers.Serializer[object]):
     code = serializers.CharField(source="unit.code")
     name = serializers.CharField(source="version.name", allow_null=True, default=None)
     level = serializers.CharField(source="unit.level")
-    partial = serializers.BooleanField()
+    partial = serializers.BooleanField()  # type: ignore[assignment]
     event = serializers.CharField(source="event.code", allow_null=True, default=None)
-    effective_date = serializers.DateField(source="event.effective_date", allow_null=True,
-                                           default=None)
+    effective_date = serializers.DateField(
+        source="event.effective_date", allow_null=True, default=None
+    )
 
 
 class LineageLinkSerializer(serializers.ModelSerializer[LineageLink]):
-    predecessor = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    successor = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    predecessor: serializers.SlugRelatedField[Unit] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+    successor: serializers.SlugRelatedField[Unit] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
 
     class Meta:
         model = LineageLink
@@ -59,8 +77,7 @@ class ChangeEventSerializer(serializers.ModelSerializer[ChangeEvent]):
 
     class Meta:
         model = ChangeEvent
-        fields = ["code", "kind", "effective_date", "legal_act", "legal_act_title", "note",
-                  "links"]
+        fields = ["code", "kind", "effective_date", "legal_act", "legal_act_title", "note", "links"]
 
 
 class CountSerializer(serializers.Serializer[object]):

@@ -55,13 +55,18 @@ def _choice_param(request: Request, name: str, choices: list[str]) -> str | None
     list=extend_schema(
         summary="Units in force on a day",
         parameters=[
-            AS_OF, LEVEL,
+            AS_OF,
+            LEVEL,
             OpenApiParameter("type", OpenApiTypes.STR, enum=UnitType.values),
             OpenApiParameter("parent", OpenApiTypes.STR, description="Parent unit code."),
-            OpenApiParameter("ancestor", OpenApiTypes.STR,
-                             description="Only units below this unit code."),
-            OpenApiParameter("q", OpenApiTypes.STR,
-                             description="Name contains (accents and case ignored) or code."),
+            OpenApiParameter(
+                "ancestor", OpenApiTypes.STR, description="Only units below this unit code."
+            ),
+            OpenApiParameter(
+                "q",
+                OpenApiTypes.STR,
+                description="Name contains (accents and case ignored) or code.",
+            ),
         ],
         responses=UnitOnDaySerializer(many=True),
     ),
@@ -103,28 +108,38 @@ class UnitViewSet(viewsets.GenericViewSet[UnitVersion]):
 
     def retrieve(self, request: Request, code: str) -> Response:
         unit = selectors.unit_get(code=code)
-        data = {"code": unit.code, "level": unit.level,
-                "versions": unit.versions.select_related("parent").order_by("valid_from")}
+        data = {
+            "code": unit.code,
+            "level": unit.level,
+            "versions": unit.versions.select_related("parent").order_by("valid_from"),
+        }
         return Response(UnitDetailSerializer(data).data)
 
-    @extend_schema(summary="Children on a day", parameters=[AS_OF],
-                   responses=UnitOnDaySerializer(many=True))
+    @extend_schema(
+        summary="Children on a day", parameters=[AS_OF], responses=UnitOnDaySerializer(many=True)
+    )
     @action(detail=True)
     def children(self, request: Request, code: str) -> Response:
         unit = selectors.unit_get(code=code)
         children = selectors.unit_children(unit=unit, on=self.as_of())
         return Response(UnitOnDaySerializer(children, many=True).data)
 
-    @extend_schema(summary="Ancestors on a day, nearest first", parameters=[AS_OF],
-                   responses=UnitOnDaySerializer(many=True))
+    @extend_schema(
+        summary="Ancestors on a day, nearest first",
+        parameters=[AS_OF],
+        responses=UnitOnDaySerializer(many=True),
+    )
     @action(detail=True)
     def ancestors(self, request: Request, code: str) -> Response:
         unit = selectors.unit_get(code=code)
         chain = selectors.unit_ancestors(unit=unit, on=self.as_of())
         return Response(UnitOnDaySerializer([item.version for item in chain], many=True).data)
 
-    @extend_schema(summary="Descendants on a day", parameters=[AS_OF, LEVEL],
-                   responses=UnitOnDaySerializer(many=True))
+    @extend_schema(
+        summary="Descendants on a day",
+        parameters=[AS_OF, LEVEL],
+        responses=UnitOnDaySerializer(many=True),
+    )
     @action(detail=True)
     def descendants(self, request: Request, code: str) -> Response:
         unit = selectors.unit_get(code=code)
@@ -135,8 +150,13 @@ class UnitViewSet(viewsets.GenericViewSet[UnitVersion]):
 
     @extend_schema(
         summary="Successors of a unit",
-        parameters=[OpenApiParameter("as_of", OpenApiTypes.DATE,
-                                     description="Follow links to the units in force that day.")],
+        parameters=[
+            OpenApiParameter(
+                "as_of",
+                OpenApiTypes.DATE,
+                description="Follow links to the units in force that day.",
+            )
+        ],
         responses=LineageStepSerializer(many=True),
     )
     @action(detail=True)
@@ -147,9 +167,13 @@ class UnitViewSet(viewsets.GenericViewSet[UnitVersion]):
 
     @extend_schema(
         summary="Predecessors of a unit",
-        parameters=[OpenApiParameter("as_of", OpenApiTypes.DATE,
-                                     description="Follow links back to the units in force "
-                                                 "that day.")],
+        parameters=[
+            OpenApiParameter(
+                "as_of",
+                OpenApiTypes.DATE,
+                description="Follow links back to the units in force that day.",
+            )
+        ],
         responses=LineageStepSerializer(many=True),
     )
     @action(detail=True)
@@ -164,8 +188,11 @@ class UnitViewSet(viewsets.GenericViewSet[UnitVersion]):
         unit = selectors.unit_get(code=code)
         return Response(ChangeEventSerializer(selectors.change_events(unit=unit), many=True).data)
 
-    @extend_schema(summary="How many units were in force on a day", parameters=[AS_OF, LEVEL],
-                   responses=CountSerializer)
+    @extend_schema(
+        summary="How many units were in force on a day",
+        parameters=[AS_OF, LEVEL],
+        responses=CountSerializer,
+    )
     @action(detail=False)
     def count(self, request: Request) -> Response:
         on = self.as_of()
@@ -178,7 +205,9 @@ class UnitViewSet(viewsets.GenericViewSet[UnitVersion]):
         parameters=[
             AS_OF,
             OpenApiParameter("root", OpenApiTypes.STR, description="Start from this unit code."),
-            OpenApiParameter("depth", OpenApiTypes.INT, description="Levels below (0-3, default 1)."),
+            OpenApiParameter(
+                "depth", OpenApiTypes.INT, description="Levels below (0-3, default 1)."
+            ),
         ],
         responses=TreeNodeSerializer(many=True),
     )
@@ -202,7 +231,9 @@ class UnitViewSet(viewsets.GenericViewSet[UnitVersion]):
             OpenApiParameter("since", OpenApiTypes.DATE),
             OpenApiParameter("until", OpenApiTypes.DATE),
             OpenApiParameter("kind", OpenApiTypes.STR, enum=ChangeKind.values),
-            OpenApiParameter("unit", OpenApiTypes.STR, description="Events linking this unit code."),
+            OpenApiParameter(
+                "unit", OpenApiTypes.STR, description="Events linking this unit code."
+            ),
         ],
     )
 )

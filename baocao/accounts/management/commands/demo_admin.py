@@ -35,9 +35,14 @@ class Command(BaseCommand):
             secret_file.write_text(password + "\n")
             secret_file.chmod(0o600)
             user_create(
-                username=USERNAME, password=password,
+                username=USERNAME,
+                password=password,
                 unit=Unit.objects.filter(code="CP").first(),
-                roles=[Role.ADMINISTRATOR, Role.LEADER], first_name="Quản trị",
-                last_name="demo", is_staff=True, is_superuser=True, actor=None,
+                roles=[Role.ADMINISTRATOR, Role.LEADER],
+                first_name="Quản trị",
+                last_name="demo",
+                is_staff=True,
+                is_superuser=True,
+                actor=None,
             )
         self.stdout.write(f"Đăng nhập / Login: {USERNAME} / {password}")

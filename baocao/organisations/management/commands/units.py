@@ -1,14 +1,14 @@
 """`baocao units ...`: load and query the dated registry of units.
 
-    baocao units load-vn
-    baocao units load FILE
-    baocao units count --as-of YYYY-MM-DD [--level province|district|commune|...]
-    baocao units successors CODE [--as-of YYYY-MM-DD]
-    baocao units predecessors CODE [--as-of YYYY-MM-DD]
-    baocao units show CODE
-    baocao units children CODE [--as-of YYYY-MM-DD]
-    baocao units ancestors CODE [--as-of YYYY-MM-DD]
-    baocao units descendants CODE [--as-of YYYY-MM-DD] [--level LEVEL]
+baocao units load-vn
+baocao units load FILE
+baocao units count --as-of YYYY-MM-DD [--level province|district|commune|...]
+baocao units successors CODE [--as-of YYYY-MM-DD]
+baocao units predecessors CODE [--as-of YYYY-MM-DD]
+baocao units show CODE
+baocao units children CODE [--as-of YYYY-MM-DD]
+baocao units ancestors CODE [--as-of YYYY-MM-DD]
+baocao units descendants CODE [--as-of YYYY-MM-DD] [--level LEVEL]
 """
 
 from __future__ import annotations
@@ -42,7 +42,9 @@ class Command(BaseCommand):
     help = "Load and query the dated registry of administrative units and agencies."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        sub = parser.add_subparsers(dest="action", required=True, parser_class=argparse.ArgumentParser)
+        sub = parser.add_subparsers(
+            dest="action", required=True, parser_class=argparse.ArgumentParser
+        )
         sub.add_parser("load-vn", help="Load the Vietnamese units (idempotent).")
         load = sub.add_parser("load", help="Load units and events from a CSV or YAML file.")
         load.add_argument("file", type=Path)
@@ -160,4 +162,3 @@ class Command(BaseCommand):
                 f"  {event.effective_date.isoformat()}\t{event.get_kind_display()}\t"
                 f"{event.legal_act}\t{links}"
             )
-
