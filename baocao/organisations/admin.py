@@ -37,7 +37,7 @@ class UnitVersionInline(ReadOnlyAdminMixin, admin.TabularInline):
     fields = ("valid_from", "valid_to", "name", "type", "parent")
     readonly_fields = fields
     extra = 0
-    ordering = ("valid_from",)
+    ordering = (UnitVersion.chronological(),)
 
 
 @admin.register(Unit)

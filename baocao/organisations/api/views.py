@@ -111,7 +111,9 @@ class UnitViewSet(viewsets.GenericViewSet[UnitVersion]):
         data = {
             "code": unit.code,
             "level": unit.level,
-            "versions": unit.versions.select_related("parent").order_by("valid_from"),
+            "versions": unit.versions.select_related("parent").order_by(
+                UnitVersion.chronological()
+            ),
         }
         return Response(UnitDetailSerializer(data).data)
 

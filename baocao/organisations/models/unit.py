@@ -86,7 +86,8 @@ class UnitVersion(models.Model):
     class Meta:
         verbose_name = _("unit version")
         verbose_name_plural = _("unit versions")
-        ordering = ["unit__code", "valid_from"]
+        # An open start sorts first on SQLite and PostgreSQL alike.
+        ordering = ["unit__code", models.F("valid_from").asc(nulls_first=True)]
         constraints = [
             models.UniqueConstraint(
                 fields=["unit", "valid_from"],
@@ -117,6 +118,10 @@ class UnitVersion(models.Model):
         start = self.valid_from.isoformat() if self.valid_from else "…"
         end = self.valid_to.isoformat() if self.valid_to else "…"
         return f"{self.name} ({start} – {end})"
+
+    @classmethod
+    def chronological(cls) -> models.OrderBy:
+        return models.F("valid_from").asc(nulls_first=True)
 
     def is_valid_on(self, on: dt.date) -> bool:
         return (self.valid_from is None or self.valid_from <= on) and (

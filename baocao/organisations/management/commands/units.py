@@ -26,6 +26,7 @@ from baocao.core.dates import parse_iso_date
 from baocao.core.errors import DomainError, Rejected
 from baocao.organisations import selectors
 from baocao.organisations.choices import Level
+from baocao.organisations.models import UnitVersion
 from baocao.organisations.services import ApplySummary, units_load_file, units_load_vn
 
 
@@ -146,7 +147,7 @@ class Command(BaseCommand):
     def do_show(self, options: dict[str, Any]) -> None:
         unit = selectors.unit_get(code=options["code"])
         self.stdout.write(f"{unit.code}\t{unit.get_level_display()}")
-        for version in unit.versions.select_related("parent").order_by("valid_from"):
+        for version in unit.versions.select_related("parent").order_by(UnitVersion.chronological()):
             start = version.valid_from.isoformat() if version.valid_from else "…"
             end = version.valid_to.isoformat() if version.valid_to else "…"
             parent = version.parent.code if version.parent else "-"
