@@ -54,9 +54,7 @@ class Command(BaseCommand):
         government = Unit.objects.get(code="CP")
         old_commune = Unit.objects.get(code="00001")
         queries: dict[str, Callable[[], Any]] = {
-            "count_communes_on_a_day": lambda: selectors.units_count(
-                on=AFTER, level=Level.COMMUNE
-            ),
+            "count_communes_on_a_day": lambda: selectors.units_count(on=AFTER, level=Level.COMMUNE),
             "descendants_of_ha_noi_2025_06_30": lambda: selectors.unit_descendants(
                 unit=ha_noi, on=BEFORE
             ),
@@ -66,9 +64,7 @@ class Command(BaseCommand):
             "scope_ids_of_the_whole_country": lambda: selectors.descendant_ids(
                 unit=government, on=AFTER
             ),
-            "ancestors_of_a_commune": lambda: selectors.unit_ancestors(
-                unit=old_commune, on=BEFORE
-            ),
+            "ancestors_of_a_commune": lambda: selectors.unit_ancestors(unit=old_commune, on=BEFORE),
             "successors_of_an_old_commune": lambda: selectors.unit_successors(unit=old_commune),
             "successors_as_of_today": lambda: selectors.unit_successors(
                 unit=old_commune, on=selectors.today()
