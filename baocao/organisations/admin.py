@@ -37,7 +37,6 @@ class UnitVersionInline(ReadOnlyAdminMixin, admin.TabularInline):
     fields = ("valid_from", "valid_to", "name", "type", "parent")
     readonly_fields = fields
     extra = 0
-    ordering = (UnitVersion.chronological(),)
 
 
 @admin.register(Unit)
