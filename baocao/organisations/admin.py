@@ -6,6 +6,7 @@ The registry is read-only here: changes come from legal acts and are loaded thro
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import admin
@@ -16,8 +17,20 @@ from django.utils.translation import gettext_lazy as _
 
 from baocao.core.dates import parse_iso_date
 from baocao.core.errors import NotFound
+from baocao.core.numbers import format_number
 from baocao.organisations import selectors
+from baocao.organisations.choices import Level
 from baocao.organisations.models import ChangeEvent, LineageLink, Unit, UnitVersion
+
+
+def _parse_day(text: str) -> dt.date:
+    """A day typed as dd/mm/yyyy (how officers write dates) or YYYY-MM-DD; today if empty."""
+    text = text.strip()
+    if not text:
+        return selectors.today()
+    if "/" in text:
+        return dt.datetime.strptime(text, "%d/%m/%Y").date()
+    return parse_iso_date(text)
 
 
 class ReadOnlyAdminMixin:
@@ -64,7 +77,7 @@ class UnitAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         """The children of a unit on a day, with the path to it (browse by clicking)."""
         error = None
         try:
-            on = parse_iso_date(request.GET.get("as_of") or selectors.today())
+            on = _parse_day(request.GET.get("as_of", ""))
         except ValueError:
             on = selectors.today()
             error = _("%(value)s is not a date in YYYY-MM-DD form.") % {
@@ -104,10 +117,11 @@ class UnitAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             "ancestors": ancestors,
             "children": [(child, counts.get(child.unit_id)) for child in children],
             "error": error,
-            "levels": [
-                (level, selectors.units_count(on=on, level=level))
-                for level in ("ministry", "province", "district", "commune")
-            ],
+            "levels": "; ".join(
+                f"{Level(level).label}: {format_number(count)}"
+                for level in (Level.MINISTRY, Level.PROVINCE, Level.DISTRICT, Level.COMMUNE)
+                if (count := selectors.units_count(on=on, level=level))
+            ),
         }
         return TemplateResponse(request, "organisations/admin/unit_tree.html", context)
 

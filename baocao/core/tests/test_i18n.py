@@ -60,3 +60,17 @@ def test_admin_login_page_is_vietnamese():
     assert response.status_code == 200
     assert 'lang="vi"' in response.content.decode()
     assert "Đăng nhập" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_pages_stay_vietnamese_for_an_english_browser_until_the_user_switches():
+    client = Client(HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert 'lang="vi"' in client.get("/admin/login/").content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/admin/login/"})
+    assert 'lang="en"' in client.get("/admin/login/").content.decode()
+
+
+@pytest.mark.django_db
+def test_api_clients_may_ask_for_english(api_client):
+    response = api_client.get("/api/v1/units/XYZ/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.json()["message"] == "Unknown unit code XYZ."
