@@ -6,7 +6,6 @@ Every query takes the day it is asked for (`on`); without one it means today.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -336,7 +335,3 @@ def _node(version: UnitVersion, on: dt.date, depth: int) -> dict[str, object]:
     if depth > 0:
         node["children"] = [_node(child, on, depth - 1) for child in children]
     return node
-
-
-def codes(units: Iterable[UnitAt]) -> list[str]:
-    return [item.code for item in units]
