@@ -27,19 +27,6 @@ from baocao.organisations.documents import (
 )
 from baocao.organisations.errors import UnitError
 
-CSV_COLUMNS = (
-    "code",
-    "name",
-    "short_name",
-    "level",
-    "type",
-    "parent",
-    "valid_from",
-    "valid_to",
-    "latitude",
-    "longitude",
-)
-CSV_REQUIRED = ("code", "name", "level", "type")
 VERSION_KEYS = (
     "name",
     "short_name",
@@ -50,6 +37,8 @@ VERSION_KEYS = (
     "latitude",
     "longitude",
 )
+CSV_COLUMNS = ("code", "level", *VERSION_KEYS)
+CSV_REQUIRED = ("code", "name", "level", "type")
 LINE = "__line__"
 
 

@@ -6,9 +6,10 @@ Every query takes the day it is asked for (`on`); without one it means today.
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from baocao.core.errors import NotFound
@@ -313,25 +314,45 @@ def change_events(
     return events.order_by("effective_date", "code")
 
 
+def children_counts(*, parent_ids: list[int], on: dt.date) -> dict[int, int]:
+    """How many units sit directly under each of these units on a day (one query)."""
+    rows = (
+        UnitVersion.objects.valid_on(on)
+        .filter(parent_id__in=parent_ids)
+        .values("parent_id")
+        .annotate(children=Count("id"))
+    )
+    return {row["parent_id"]: row["children"] for row in rows}
+
+
 def tree_on(*, on: dt.date, root: Unit | None = None, depth: int = 1) -> list[dict[str, object]]:
-    """A nested tree of units on a day, from the roots (or `root`) down `depth` levels."""
+    """A nested tree of units on a day, from the roots (or `root`) down `depth` levels.
+
+    The day's versions are read in one query and assembled in memory: a tree three levels
+    deep from the Government holds about 3,400 nodes.
+    """
+    children: dict[int | None, list[UnitVersion]] = defaultdict(list)
+    for version in versions_on(on).order_by("unit__code"):
+        children[version.parent_id].append(version)
     if root is None:
-        tops = list(versions_on(on).filter(parent__isnull=True).order_by("unit__code"))
+        tops = children[None]
     else:
         own = unit_version_on(unit=root, on=on)
         tops = [own] if own is not None else []
-    return [_node(version, on, depth) for version in tops]
+    return [_node(version, children, depth) for version in tops]
 
 
-def _node(version: UnitVersion, on: dt.date, depth: int) -> dict[str, object]:
+def _node(
+    version: UnitVersion, children: dict[int | None, list[UnitVersion]], depth: int
+) -> dict[str, object]:
+    below = children.get(version.unit_id, [])
     node: dict[str, object] = {
         "code": version.unit.code,
         "name": version.name,
         "level": version.unit.level,
         "type": version.type,
+        "children_count": len(below),
     }
-    children = unit_children(unit=version.unit, on=on)
-    node["children_count"] = children.count()
     if depth > 0:
-        node["children"] = [_node(child, on, depth - 1) for child in children]
+        node["children"] = [_node(child, children, depth - 1) for child in below]
     return node

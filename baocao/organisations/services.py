@@ -134,13 +134,9 @@ def hierarchy_apply(
 ) -> ApplySummary:
     """Validate a document against the stored hierarchy and write it in one transaction.
 
-    With `source` and `fingerprint`, a document already applied under the same fingerprint
-    is skipped, which makes reloading the national dataset cheap.
+    With `source` and `fingerprint`, the fingerprint is recorded so that the caller can skip
+    building and applying an unchanged source next time (`units_load_vn`).
     """
-    if source and fingerprint:
-        loaded = HierarchySource.objects.filter(name=source).first()
-        if loaded is not None and loaded.fingerprint == fingerprint:
-            return ApplySummary(skipped=True, details=loaded.summary)
     with transaction.atomic():
         plan = _Plan(document)
         plan.check()

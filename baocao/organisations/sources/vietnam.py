@@ -158,6 +158,7 @@ class _Builder:
         self.paths = paths
         self.units: dict[str, UnitSpec] = {}
         self.events: list[EventSpec] = []
+        self.unchanged_provinces: set[str] = set()  # the 11 kept whole on 1 July 2025
 
     def unit(self, code: str, level: str) -> UnitSpec:
         spec = self.units.get(code)
@@ -358,6 +359,12 @@ class _Builder:
 
     def _close_superseded(self) -> None:
         """End every version the day before the next one of the same unit starts."""
+        continuing = self.unchanged_provinces | {
+            link.successor
+            for event in self.events
+            for link in event.links
+            if event.effective_date >= REORGANISATION
+        }
         for spec in self.units.values():
             spec.versions.sort(key=lambda v: v.valid_from or dt.date.min)
             for before, after in pairwise(spec.versions):
@@ -369,30 +376,18 @@ class _Builder:
                 spec.level in {Level.DISTRICT, Level.COMMUNE, Level.PROVINCE}
                 and last.valid_from is None
                 and last.valid_to is None
-                and spec.code not in self._continuing
+                and spec.code not in continuing
             ):
                 last.valid_to = LAST_DAY_BEFORE
-
-    @property
-    def _continuing(self) -> set[str]:
-        if not hasattr(self, "_continuing_cache"):
-            self._continuing_cache = {
-                link.successor
-                for event in self.events
-                for link in event.links
-                if event.effective_date >= REORGANISATION
-            } | self._unchanged_provinces
-        return self._continuing_cache
 
     def _province_events(
         self, mapping: dict[str, list[str]], old: dict[str, str], new: dict[str, str]
     ) -> None:
-        self._unchanged_provinces: set[str] = set()
         for new_key, old_keys in sorted(mapping.items(), key=lambda item: new[item[0]]):
             successor = new[new_key]
             predecessors = sorted(old[key] for key in old_keys)
             if predecessors == [successor]:
-                self._unchanged_provinces.add(successor)
+                self.unchanged_provinces.add(successor)
                 continue
             self.events.append(
                 EventSpec(

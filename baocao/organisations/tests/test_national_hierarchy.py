@@ -212,3 +212,12 @@ def test_reloading_is_a_no_op():
         UnitVersion.objects.count(),
         LineageLink.objects.count(),
     ) == before
+
+
+def test_tree_three_levels_down_holds_every_commune():
+    tree = selectors.tree_on(on=AFTER, depth=3)
+    provinces = [node for node in tree[0]["children"] if node["level"] == Level.PROVINCE]
+    assert sum(node["children_count"] for node in provinces) == 3321
+    assert sum(len(node["children"]) for node in provinces) == 3321
+    da_nang = next(node for node in provinces if node["code"] == "48")
+    assert da_nang["children_count"] == 94

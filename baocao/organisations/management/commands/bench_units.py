@@ -69,6 +69,7 @@ class Command(BaseCommand):
             "successors_as_of_today": lambda: selectors.unit_successors(
                 unit=old_commune, on=selectors.today()
             ),
+            "tree_of_the_country_3_levels": lambda: selectors.tree_on(on=AFTER, depth=3),
             "search_by_name": lambda: list(selectors.units_on(on=AFTER, search="hoa binh")),
         }
         results["median_ms"] = {name: _median_ms(query, repeat) for name, query in queries.items()}
