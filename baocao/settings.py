@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "baocao.audit",
     "baocao.organisations",
     "baocao.accounts",
+    "baocao.catalogue",
 ]
 
 MIDDLEWARE = [
@@ -98,7 +99,10 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
-LOGIN_URL = "admin:login"
+# The site's own sign-in page; the admin keeps its own (/admin/login/).
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "catalogue:calendar"
+LOGOUT_REDIRECT_URL = "login"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -1,0 +1,459 @@
+"""Checking a catalogue document against itself, the stored catalogue and the registry.
+
+Every problem is collected (with file, line and path) before anything is written, so a
+file is refused as a whole with the full list of what to fix.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Iterable
+from typing import Any
+
+from django.utils.translation import gettext
+
+from baocao.catalogue.choices import AGGREGATIONS_BY_VALUE_TYPE, PeriodTypeChoice, ValueType
+from baocao.catalogue.errors import CatalogueError
+from baocao.catalogue.files import CatalogueDocument, Entry, Origin
+from baocao.catalogue.formulas import FormulaError, formula_parse
+from baocao.catalogue.models import Dimension, Form, Indicator, Sector
+from baocao.catalogue.rules import cutoff_rule_from_spec, deadline_rule_from_spec, period_problem
+from baocao.catalogue.spec import IndicatorSpec, RegimeSpec, StepSpec, VersionSpec
+from baocao.core.errors import DomainError, Rejected
+from baocao.organisations.models import Unit
+from baocao.periods import (
+    DeadlineKind,
+    PeriodError,
+    PeriodType,
+    WorkingCalendar,
+    check_rules,
+    cutoff_window,
+    deadline,
+    parse_period,
+    periods_between,
+)
+
+# Step deadlines are compared over this many years of periods from a version's start.
+_STEP_ORDER_YEARS = 2
+
+
+def catalogue_check(document: CatalogueDocument) -> None:
+    """Raise `Rejected` listing every problem of the document; return if there is none."""
+    problems = _Check(document).run()
+    if problems:
+        raise Rejected(problems)
+
+
+class _Check:
+    def __init__(self, document: CatalogueDocument) -> None:
+        self.document = document
+        self.problems: list[DomainError] = []
+        # The catalogue as it will be: stored entries, overridden by the document's.
+        self.sectors = set(Sector.objects.values_list("code", flat=True))
+        self.sectors |= {entry.spec.code for entry in document.sectors}
+        self.options: dict[str, list[str]] = {}
+        for dimension in Dimension.objects.prefetch_related("options"):
+            self.options[dimension.code] = [option.code for option in dimension.options.all()]
+        for dimension_entry in document.dimensions:
+            spec = dimension_entry.spec
+            self.options[spec.code] = [option.code for option in spec.options]
+        self.indicators: dict[str, tuple[str, list[str], str]] = {}
+        for indicator in Indicator.objects.prefetch_related("dimension_links__dimension"):
+            self.indicators[indicator.code] = (
+                indicator.value_type,
+                [link.dimension.code for link in indicator.dimension_links.all()],
+                indicator.formula,
+            )
+        for indicator_entry in document.indicators:
+            ispec = indicator_entry.spec
+            self.indicators[ispec.code] = (ispec.value_type, list(ispec.dimensions), ispec.formula)
+        self.forms = set(Form.objects.values_list("code", flat=True))
+        self.forms |= {entry.spec.code for entry in document.forms}
+        self.units = set(
+            Unit.objects.filter(code__in=self._unit_codes()).values_list("code", flat=True)
+        )
+        self.calendar = WorkingCalendar()
+
+    def run(self) -> list[DomainError]:
+        self._duplicates()
+        for indicator_entry in self.document.indicators:
+            self._indicator(indicator_entry)
+        self._formula_cycles()
+        for dimension_entry in self.document.dimensions:
+            self._duplicate_children(
+                dimension_entry.origin, "options", [o.code for o in dimension_entry.spec.options]
+            )
+        for form_entry in self.document.forms:
+            self._form(form_entry)
+        for regime_entry in self.document.regimes:
+            self._regime(regime_entry)
+        return self.problems
+
+    def _add(self, error: CatalogueError, origin: Origin, *path: str | int, **args: Any) -> None:
+        self.problems.append(DomainError(error, **origin.where(*path), **args))
+
+    def _unit_codes(self) -> set[str]:
+        codes: set[str] = set()
+        for entry in self.document.regimes:
+            for version in entry.spec.versions:
+                for step in version.steps:
+                    codes.update(step.reporters.units)
+                    if step.receiver.unit:
+                        codes.add(step.receiver.unit)
+        return codes
+
+    # Codes -------------------------------------------------------------------------------------
+
+    def _duplicates(self) -> None:
+        for kind, entries in self.document.entries():
+            seen: dict[str, Origin] = {}
+            for entry in entries:
+                code = entry.spec.code
+                if code in seen:
+                    first = seen[code].where("code")
+                    self._add(
+                        CatalogueError.DUPLICATE_CODE,
+                        entry.origin,
+                        "code",
+                        kind=kind,
+                        code=code,
+                        other=f"{first['file']}:{first['line']}",
+                    )
+                else:
+                    seen[code] = entry.origin
+
+    def _duplicate_children(self, origin: Origin, key: str, codes: Iterable[str]) -> None:
+        seen: dict[str, int] = {}
+        for index, code in enumerate(codes):
+            if code in seen:
+                other = origin.where(key, seen[code], "code")
+                self._add(
+                    CatalogueError.DUPLICATE_CODE,
+                    origin,
+                    key,
+                    index,
+                    "code",
+                    kind=key,
+                    code=code,
+                    other=f"{other['file']}:{other['line']}",
+                )
+            else:
+                seen[code] = index
+
+    def _reference(
+        self, known: Iterable[str], code: str, kind: str, origin: Origin, *path: str | int
+    ) -> bool:
+        if code in known:
+            return True
+        self._add(CatalogueError.UNKNOWN_REFERENCE, origin, *path, kind=kind, code=code)
+        return False
+
+    # Indicators --------------------------------------------------------------------------------
+
+    def _indicator(self, entry: Entry[IndicatorSpec]) -> None:
+        spec, origin = entry.spec, entry.origin
+        self._reference(self.sectors, spec.sector, "sector", origin, "sector")
+        for index, code in enumerate(spec.dimensions):
+            self._reference(self.options, code, "dimension", origin, "dimensions", index)
+        if spec.aggregation not in AGGREGATIONS_BY_VALUE_TYPE[spec.value_type]:
+            self._add(
+                CatalogueError.AGGREGATION_NOT_FOR_TYPE,
+                origin,
+                "aggregation",
+                value_type=spec.value_type,
+                aggregation=spec.aggregation,
+            )
+        if not spec.formula:
+            return
+        # A computed ratio is rarely whole: derived values are numbers or percentages.
+        if spec.value_type not in (ValueType.NUMBER, ValueType.PERCENTAGE):
+            self._add(
+                CatalogueError.DERIVED_NOT_NUMERIC, origin, "value_type", value_type=spec.value_type
+            )
+        if spec.dimensions:
+            self._add(CatalogueError.DERIVED_WITH_DIMENSIONS, origin, "dimensions")
+        try:
+            formula = formula_parse(spec.formula)
+        except FormulaError as error:
+            self._add(
+                CatalogueError.FORMULA_INVALID,
+                origin,
+                "formula",
+                position=error.position or 1,
+                reason=_formula_reason(error.reason),
+            )
+            return
+        for code in formula.references:
+            self._reference(self.indicators, code, "indicator", origin, "formula")
+
+    def _formula_cycles(self) -> None:
+        graph = {
+            code: _references(formula)
+            for code, (_, _, formula) in self.indicators.items()
+            if formula
+        }
+        origins = {entry.spec.code: entry.origin for entry in self.document.indicators}
+        reported: set[str] = set()
+        for start in graph:
+            path = _cycle_from(start, graph)
+            if path and start in origins and not reported.intersection(path):
+                reported.update(path)
+                self._add(
+                    CatalogueError.FORMULA_CYCLE, origins[start], "formula", path=" → ".join(path)
+                )
+
+    # Forms ---------------------------------------------------------------------------------------
+
+    def _form(self, entry: Entry[Any]) -> None:
+        spec, origin = entry.spec, entry.origin
+        self._duplicate_children(origin, "sections", [s.code for s in spec.sections])
+        self._duplicate_children(origin, "narrative", [n.code for n in spec.narrative])
+        for s_index, section in enumerate(spec.sections):
+            at = ("sections", s_index)
+            columns = section.columns
+            column_dimension = None
+            if columns is not None and self._reference(
+                self.options, columns.dimension, "dimension", origin, *at, "columns", "dimension"
+            ):
+                column_dimension = columns.dimension
+                for o_index, option in enumerate(columns.options):
+                    if option not in self.options[columns.dimension]:
+                        self._add(
+                            CatalogueError.UNKNOWN_REFERENCE,
+                            origin,
+                            *at,
+                            "columns",
+                            "options",
+                            o_index,
+                            kind=f"option of {columns.dimension}",
+                            code=option,
+                        )
+            seen: set[str] = set()
+            for r_index, row in enumerate(section.rows):
+                where = (*at, "rows", r_index, "indicator")
+                if row.indicator in seen:
+                    self._add(
+                        CatalogueError.DUPLICATE_CODE,
+                        origin,
+                        *where,
+                        kind="rows",
+                        code=row.indicator,
+                        other=format_where(origin.where(*at)),
+                    )
+                seen.add(row.indicator)
+                if not self._reference(self.indicators, row.indicator, "indicator", origin, *where):
+                    continue
+                _, dimensions, formula = self.indicators[row.indicator]
+                if formula:
+                    self._add(CatalogueError.ROW_DERIVED, origin, *where, indicator=row.indicator)
+                if column_dimension and column_dimension not in dimensions:
+                    self._add(
+                        CatalogueError.COLUMN_DIMENSION_NOT_ON_INDICATOR,
+                        origin,
+                        *where,
+                        indicator=row.indicator,
+                        dimension=column_dimension,
+                    )
+
+    # Regimes -------------------------------------------------------------------------------------
+
+    def _regime(self, entry: Entry[RegimeSpec]) -> None:
+        spec, origin = entry.spec, entry.origin
+        if spec.sector:
+            self._reference(self.sectors, spec.sector, "sector", origin, "sector")
+        ordered = sorted(enumerate(spec.versions), key=lambda item: item[1].valid_from)
+        for (_, earlier), (index, later) in itertools.pairwise(ordered):
+            if earlier.valid_to is None or earlier.valid_to >= later.valid_from:
+                self._add(
+                    CatalogueError.VERSION_OVERLAP,
+                    origin,
+                    "versions",
+                    index,
+                    "valid_from",
+                    first=_vn(earlier.valid_from),
+                    second=_vn(later.valid_from),
+                    date=_vn(later.valid_from),
+                )
+        for index, version in enumerate(spec.versions):
+            self._version(origin, ("versions", index), version)
+
+    def _version(self, origin: Origin, at: tuple[str | int, ...], version: VersionSpec) -> None:
+        if version.valid_to is not None and version.valid_to < version.valid_from:
+            self._add(
+                CatalogueError.INTERVAL_REVERSED,
+                origin,
+                *at,
+                "valid_to",
+                valid_from=_vn(version.valid_from),
+                valid_to=_vn(version.valid_to),
+            )
+        is_range = version.frequency == PeriodTypeChoice.RANGE
+        if version.periods and not is_range:
+            self._add(CatalogueError.PERIODS_NOT_FOR_FREQUENCY, origin, *at, "periods")
+        if is_range and not version.periods:
+            self._add(CatalogueError.PERIODS_REQUIRED, origin, *at, "periods")
+        periods = []
+        for index, code in enumerate(version.periods):
+            try:
+                periods.append(parse_period(code))
+            except PeriodError as error:
+                self.problems.append(period_problem(error, **origin.where(*at, "periods", index)))
+        for index, code in enumerate(version.forms):
+            self._reference(self.forms, code, "form", origin, *at, "forms", index)
+        cutoff = cutoff_rule_from_spec(version.cutoff)
+        try:
+            cutoff.validate()
+        except PeriodError as error:
+            self.problems.append(period_problem(error, **origin.where(*at, "cutoff")))
+            return
+        for index, step in enumerate(version.steps):
+            self._step(origin, (*at, "steps", index), version, step, periods)
+        self._step_order(origin, at, version, periods)
+
+    def _step(
+        self,
+        origin: Origin,
+        at: tuple[str | int, ...],
+        version: VersionSpec,
+        step: StepSpec,
+        periods: list[Any],
+    ) -> None:
+        reporters = step.reporters
+        if not (reporters.levels or reporters.types or reporters.units):
+            self._add(CatalogueError.REPORTERS_EMPTY, origin, *at, "reporters")
+        for index, code in enumerate(reporters.units):
+            self._reference(self.units, code, "unit", origin, *at, "reporters", "units", index)
+        receiver = step.receiver
+        if bool(receiver.level) == bool(receiver.unit):
+            self._add(CatalogueError.RECEIVER_AMBIGUOUS, origin, *at, "receiver")
+        elif receiver.unit:
+            self._reference(self.units, receiver.unit, "unit", origin, *at, "receiver", "unit")
+        rule = deadline_rule_from_spec(step.deadline)
+        frequency = PeriodType(version.frequency)
+        if frequency == PeriodType.RANGE:
+            if rule.kind == DeadlineKind.FIXED_DAY:
+                self._add(CatalogueError.DEADLINE_RULE_FOR_RANGE, origin, *at, "deadline")
+                return
+            try:
+                rule.validate()
+                cutoff = cutoff_rule_from_spec(version.cutoff)
+                for period in periods:
+                    window = cutoff_window(cutoff, period)
+                    due = deadline(rule, period, window, self.calendar)
+                    if due < window.end:
+                        self._add(
+                            CatalogueError.DEADLINE_BEFORE_CUTOFF,
+                            origin,
+                            *at,
+                            "deadline",
+                            period=period.code,
+                            deadline=_vn(due),
+                            cutoff_end=_vn(window.end),
+                        )
+            except PeriodError as error:
+                self.problems.append(period_problem(error, **origin.where(*at, "deadline")))
+            return
+        found = check_rules(cutoff_rule_from_spec(version.cutoff), rule, frequency)
+        for problem in found[:1]:
+            self.problems.append(period_problem(problem, **origin.where(*at, "deadline")))
+
+    def _step_order(
+        self, origin: Origin, at: tuple[str | int, ...], version: VersionSpec, periods: list[Any]
+    ) -> None:
+        """A step that compiles the previous step's reports cannot be due before them."""
+        steps = version.steps
+        for index in range(1, len(steps)):
+            previous, step = steps[index - 1], steps[index]
+            if not _feeds(previous, step):
+                continue
+            try:
+                found = _first_inversion(version, previous, step, periods, self.calendar)
+            except PeriodError:
+                return  # Already reported by the rule checks.
+            if found is not None:
+                self._add(
+                    CatalogueError.STEP_DEADLINES_DECREASE,
+                    origin,
+                    *at,
+                    "steps",
+                    index,
+                    "deadline",
+                    step=index + 1,
+                    previous=index,
+                    period=found,
+                )
+
+
+def _feeds(previous: StepSpec, step: StepSpec) -> bool:
+    # Step n compiles step n-1 when n-1 sends to the units that report in step n.
+    receiver = previous.receiver
+    if receiver.level:
+        return receiver.level in step.reporters.levels
+    return receiver.unit is not None and receiver.unit in step.reporters.units
+
+
+def _first_inversion(
+    version: VersionSpec,
+    previous: StepSpec,
+    step: StepSpec,
+    periods: list[Any],
+    calendar: WorkingCalendar,
+) -> str | None:
+    frequency = PeriodType(version.frequency)
+    cutoff = cutoff_rule_from_spec(version.cutoff)
+    if frequency != PeriodType.RANGE:
+        end = version.valid_to or dt.date(version.valid_from.year + _STEP_ORDER_YEARS, 12, 31)
+        periods = periods_between(frequency, version.valid_from, end)
+    first_rule = deadline_rule_from_spec(previous.deadline)
+    second_rule = deadline_rule_from_spec(step.deadline)
+    for period in periods:
+        window = cutoff_window(cutoff, period)
+        if deadline(second_rule, period, window, calendar) < deadline(
+            first_rule, period, window, calendar
+        ):
+            return str(period.code)
+    return None
+
+
+def _references(formula: str) -> list[str]:
+    try:
+        return list(formula_parse(formula).references)
+    except FormulaError:
+        return []
+
+
+def _cycle_from(start: str, graph: dict[str, list[str]]) -> list[str] | None:
+    """The shortest path start → … → start through formulas, if there is one."""
+    frontier: list[list[str]] = [[start]]
+    seen: set[str] = set()
+    while frontier:
+        next_frontier = []
+        for path in frontier:
+            for code in graph.get(path[-1], []):
+                if code == start:
+                    return [*path, start]
+                if code not in seen:
+                    seen.add(code)
+                    next_frontier.append([*path, code])
+        frontier = next_frontier
+    return None
+
+
+def _formula_reason(reason: str) -> str:
+    return {
+        "empty": gettext("the formula is empty"),
+        "syntax": gettext("it is not a well-formed expression"),
+        "not_allowed": gettext(
+            "only #{CODE} references, numbers, + - * / and parentheses are allowed"
+        ),
+        "no_reference": gettext("it refers to no indicator"),
+    }.get(reason, reason)
+
+
+def format_where(where: dict[str, Any]) -> str:
+    return f"{where['file']}:{where['line']}" if where.get("line") else str(where["file"])
+
+
+def _vn(day: dt.date) -> str:
+    return day.strftime("%d/%m/%Y")

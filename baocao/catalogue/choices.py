@@ -1,0 +1,122 @@
+"""Choices of the catalogue: value and aggregation types, regime kinds, rule kinds.
+
+Values are stable English words (they appear in catalogue YAML files and the API);
+labels are translated.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from baocao.periods import CutoffKind, DeadlineKind, PeriodType
+
+
+class ValueType(models.TextChoices):
+    NUMBER = "number", _("Number")
+    INTEGER = "integer", _("Integer")
+    PERCENTAGE = "percentage", _("Percentage")
+    BOOLEAN = "boolean", _("Yes/no")
+    TEXT = "text", _("Text")
+    DATE = "date", _("Date")
+
+
+NUMERIC_VALUE_TYPES = frozenset({ValueType.NUMBER, ValueType.INTEGER, ValueType.PERCENTAGE})
+
+
+class AggregationType(models.TextChoices):
+    """How values combine up the hierarchy and over periods (the DHIS2 aggregation types)."""
+
+    SUM = "sum", _("Sum")
+    AVERAGE = "average", _("Average")
+    # Sum over units, then average over periods (e.g. number of beds over months).
+    AVERAGE_SUM_UNITS = "average_sum_units", _("Average over periods of the sum over units")
+    # Stocks (population, enterprises in operation): the last value in the period,
+    # summed over units.
+    LAST = "last", _("Last value in the period")
+    MIN = "min", _("Minimum")
+    MAX = "max", _("Maximum")
+    COUNT = "count", _("Count")
+    NONE = "none", _("Not aggregated")
+
+
+# Aggregations that make sense for each value type; text and dates are only counted or kept.
+AGGREGATIONS_BY_VALUE_TYPE: dict[str, frozenset[str]] = {
+    ValueType.NUMBER: frozenset(AggregationType.values),
+    ValueType.INTEGER: frozenset(AggregationType.values),
+    # A percentage is a ratio: adding them up across units is meaningless.
+    ValueType.PERCENTAGE: frozenset(
+        {
+            AggregationType.AVERAGE,
+            AggregationType.LAST,
+            AggregationType.MIN,
+            AggregationType.MAX,
+            AggregationType.COUNT,
+            AggregationType.NONE,
+        }
+    ),
+    ValueType.BOOLEAN: frozenset({AggregationType.COUNT, AggregationType.NONE}),
+    ValueType.TEXT: frozenset({AggregationType.COUNT, AggregationType.NONE}),
+    ValueType.DATE: frozenset(
+        {AggregationType.MIN, AggregationType.MAX, AggregationType.COUNT, AggregationType.NONE}
+    ),
+}
+
+
+class RegimeKind(models.TextChoices):
+    """Decree 09/2019/NĐ-CP Art. 3: periodic, thematic and ad-hoc reports."""
+
+    PERIODIC = "periodic", _("Periodic")
+    THEMATIC = "thematic", _("Thematic")
+    AD_HOC = "ad_hoc", _("Ad hoc")
+
+
+class RegimeContent(models.TextChoices):
+    """Decree 09/2019/NĐ-CP Art. 7: a report asks for narrative, data, or both."""
+
+    TEXT = "text", _("Narrative only")
+    DATA = "data", _("Data only")
+    BOTH = "both", _("Narrative and data")
+
+
+class SendingMethod(models.TextChoices):
+    """Decree 09/2019/NĐ-CP Art. 11: how reports are sent."""
+
+    SYSTEM = "system", _("Through the reporting information system")
+    EDXML = "edxml", _("Electronic document exchange (edXML)")
+    EMAIL = "email", _("Electronic mail")
+    PAPER = "paper", _("Paper, by post or in person")
+
+
+class ReceiverKind(models.TextChoices):
+    """Who receives a step's reports: the reporter's ancestor at a level, or one fixed unit."""
+
+    ANCESTOR = "ancestor", _("The reporter's unit at a higher level")
+    UNIT = "unit", _("A fixed unit")
+
+
+class PeriodTypeChoice(models.TextChoices):
+    DAY = PeriodType.DAY.value, _("Day")
+    WEEK = PeriodType.WEEK.value, _("Week")
+    MONTH = PeriodType.MONTH.value, _("Month")
+    QUARTER = PeriodType.QUARTER.value, _("Quarter")
+    HALF_YEAR = PeriodType.HALF_YEAR.value, _("Half-year")
+    NINE_MONTHS = PeriodType.NINE_MONTHS.value, _("Nine months")
+    YEAR = PeriodType.YEAR.value, _("Year")
+    RANGE = PeriodType.RANGE.value, _("Date range")
+
+
+class CutoffKindChoice(models.TextChoices):
+    DECREE_09 = CutoffKind.DECREE_09.value, _("Decree 09/2019 default (15th to 14th)")
+    CALENDAR = CutoffKind.CALENDAR.value, _("Calendar period")
+    SHIFTED = CutoffKind.SHIFTED.value, _("From a given day to the day before")
+
+
+class DeadlineKindChoice(models.TextChoices):
+    WORKING_DAYS_AFTER_CUTOFF = (
+        DeadlineKind.WORKING_DAYS_AFTER_CUTOFF.value,
+        _("Working days after the cutoff"),
+    )
+    DAYS_AFTER_CUTOFF = DeadlineKind.DAYS_AFTER_CUTOFF.value, _("Days after the cutoff")
+    FIXED_DAY = DeadlineKind.FIXED_DAY.value, _("A fixed day of a month")
+    FIXED_DATE = DeadlineKind.FIXED_DATE.value, _("A fixed date")

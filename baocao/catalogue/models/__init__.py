@@ -1,0 +1,22 @@
+from baocao.catalogue.models.dimension import Dimension, DimensionOption
+from baocao.catalogue.models.form import Form, FormColumn, FormRow, FormSection, NarrativeField
+from baocao.catalogue.models.indicator import Indicator, IndicatorDimension
+from baocao.catalogue.models.regime import Regime, RegimeForm, RegimeVersion, ReportingStep
+from baocao.catalogue.models.sector import Sector
+
+__all__ = [
+    "Dimension",
+    "DimensionOption",
+    "Form",
+    "FormColumn",
+    "FormRow",
+    "FormSection",
+    "Indicator",
+    "IndicatorDimension",
+    "NarrativeField",
+    "Regime",
+    "RegimeForm",
+    "RegimeVersion",
+    "ReportingStep",
+    "Sector",
+]

@@ -1,0 +1,186 @@
+"""The catalogue as a document: the schema of catalogue YAML files.
+
+A catalogue file is a mapping with any of the keys `sectors`, `dimensions`, `indicators`,
+`forms` and `regimes`, each a list of entries identified by `code`. Loading a directory
+merges its files. Every entry is validated against these models (unknown keys are
+refused), then against the stored catalogue by `baocao.catalogue.services.catalogue_apply`.
+The same models are produced by `baocao.catalogue.files.catalogue_dump`, so a dump loads
+back to the same catalogue. docs/catalogue.md describes the format with examples.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from baocao.catalogue.choices import (
+    AggregationType,
+    CutoffKindChoice,
+    DeadlineKindChoice,
+    PeriodTypeChoice,
+    RegimeContent,
+    RegimeKind,
+    SendingMethod,
+    ValueType,
+)
+from baocao.organisations.choices import Level, UnitType
+
+Code = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Z0-9][A-Z0-9._-]*$", max_length=64)
+]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True)]
+
+
+class Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=True)
+
+
+class SectorSpec(Spec):
+    code: Code
+    name: Name
+    name_en: Text = ""
+    order: Annotated[int, Field(ge=0)] = 0
+    legal_source: Text = ""
+
+
+class OptionSpec(Spec):
+    code: Code
+    name: Name
+    name_en: Text = ""
+
+
+class DimensionSpec(Spec):
+    code: Code
+    name: Name
+    name_en: Text = ""
+    description: LongText = ""
+    legal_source: Text = ""
+    options: Annotated[list[OptionSpec], Field(min_length=1)]
+
+
+class IndicatorSpec(Spec):
+    code: Code
+    name: Name
+    name_en: Text = ""
+    description: LongText = ""
+    unit: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] = ""
+    value_type: ValueType
+    aggregation: AggregationType
+    decimals: Annotated[int, Field(ge=0, le=6)] = 0
+    sector: Code
+    legal_source: Text = ""
+    statistical_code: Annotated[str, StringConstraints(strip_whitespace=True, max_length=16)] = ""
+    formula: Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)] = ""
+    illustrative: bool = False
+    dimensions: list[Code] = []
+
+
+class ColumnsSpec(Spec):
+    dimension: Code
+    # Empty: every option of the dimension, in its order.
+    options: list[Code] = []
+    total: bool = True
+
+
+class RowSpec(Spec):
+    indicator: Code
+    label: Text = ""
+    required: bool = True
+
+
+class SectionSpec(Spec):
+    code: Code
+    title: Name
+    columns: ColumnsSpec | None = None
+    rows: Annotated[list[RowSpec], Field(min_length=1)]
+
+
+class NarrativeSpec(Spec):
+    code: Code
+    label: Name
+    help: LongText = ""
+    required: bool = False
+    max_length: Annotated[int, Field(ge=1)] | None = None
+
+
+class FormSpec(Spec):
+    code: Code
+    name: Name
+    name_en: Text = ""
+    description: LongText = ""
+    legal_source: Text = ""
+    illustrative: bool = False
+    sections: list[SectionSpec] = []
+    narrative: list[NarrativeSpec] = []
+
+
+class CutoffSpec(Spec):
+    rule: CutoffKindChoice = CutoffKindChoice.DECREE_09
+    day: int | None = None
+
+
+class DeadlineSpec(Spec):
+    rule: DeadlineKindChoice
+    days: int | None = None
+    month_offset: int | None = None
+    day: int | None = None
+    # Not `on`: YAML 1.1 reads a bare `on` key as the boolean true.
+    date: dt.date | None = None
+    roll: bool = True
+
+
+class ReportersSpec(Spec):
+    levels: list[Level] = []
+    types: list[UnitType] = []
+    units: list[Code] = []
+    as_of: dt.date | None = None
+
+
+class ReceiverSpec(Spec):
+    # Exactly one: the reporter's ancestor at this level, or a fixed unit.
+    level: Level | None = None
+    unit: Code | None = None
+
+
+class StepSpec(Spec):
+    name: Text = ""
+    reporters: ReportersSpec
+    receiver: ReceiverSpec
+    deadline: DeadlineSpec
+
+
+class VersionSpec(Spec):
+    valid_from: dt.date
+    valid_to: dt.date | None = None
+    legal_basis: Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)] = ""
+    frequency: PeriodTypeChoice
+    cutoff: CutoffSpec = CutoffSpec()
+    periods: list[str] = []
+    sending: SendingMethod = SendingMethod.SYSTEM
+    outline: LongText = ""
+    forms: list[Code] = []
+    steps: Annotated[list[StepSpec], Field(min_length=1)]
+
+
+class RegimeSpec(Spec):
+    code: Code
+    name: Name
+    name_en: Text = ""
+    kind: RegimeKind
+    content: RegimeContent
+    sector: Code | None = None
+    description: LongText = ""
+    illustrative: bool = False
+    versions: Annotated[list[VersionSpec], Field(min_length=1)]
+
+
+class CatalogueSpec(Spec):
+    sectors: list[SectorSpec] = []
+    dimensions: list[DimensionSpec] = []
+    indicators: list[IndicatorSpec] = []
+    forms: list[FormSpec] = []
+    regimes: list[RegimeSpec] = []

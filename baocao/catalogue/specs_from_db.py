@@ -1,0 +1,235 @@
+"""The stored catalogue as specs: what `catalogue dump` writes and `catalogue load` compares.
+
+One conversion per kind, so that a dump and the change detection of a load can never
+disagree about what an entry is.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+
+from baocao.catalogue.models import (
+    Dimension,
+    Form,
+    FormSection,
+    Indicator,
+    IndicatorDimension,
+    Regime,
+    RegimeForm,
+    RegimeVersion,
+    ReportingStep,
+    Sector,
+)
+from baocao.catalogue.spec import (
+    CatalogueSpec,
+    ColumnsSpec,
+    CutoffSpec,
+    DeadlineSpec,
+    DimensionSpec,
+    FormSpec,
+    IndicatorSpec,
+    NarrativeSpec,
+    OptionSpec,
+    ReceiverSpec,
+    RegimeSpec,
+    ReportersSpec,
+    RowSpec,
+    SectionSpec,
+    SectorSpec,
+    StepSpec,
+    VersionSpec,
+)
+
+
+def sector_spec(sector: Sector) -> SectorSpec:
+    return SectorSpec(
+        code=sector.code,
+        name=sector.name,
+        name_en=sector.name_en,
+        order=sector.order,
+        legal_source=sector.legal_source,
+    )
+
+
+def dimension_spec(dimension: Dimension) -> DimensionSpec:
+    return DimensionSpec(
+        code=dimension.code,
+        name=dimension.name,
+        name_en=dimension.name_en,
+        description=dimension.description,
+        legal_source=dimension.legal_source,
+        options=[
+            OptionSpec(code=option.code, name=option.name, name_en=option.name_en)
+            for option in dimension.options.all()
+        ],
+    )
+
+
+def indicator_spec(indicator: Indicator) -> IndicatorSpec:
+    links = sorted(indicator.dimension_links.all(), key=lambda link: link.order)
+    return IndicatorSpec(
+        code=indicator.code,
+        name=indicator.name,
+        name_en=indicator.name_en,
+        description=indicator.description,
+        unit=indicator.unit_of_measure,
+        value_type=indicator.value_type,  # type: ignore[arg-type]
+        aggregation=indicator.aggregation,  # type: ignore[arg-type]
+        decimals=indicator.decimals,
+        sector=indicator.sector.code,
+        legal_source=indicator.legal_source,
+        statistical_code=indicator.statistical_code,
+        formula=indicator.formula,
+        illustrative=indicator.illustrative,
+        dimensions=[link.dimension.code for link in links],
+    )
+
+
+def form_spec(form: Form) -> FormSpec:
+    sections = []
+    for section in form.sections.all():
+        columns = None
+        if section.column_dimension is not None:
+            chosen = [column.option.code for column in section.columns.all()]
+            every = [option.code for option in section.column_dimension.options.all()]
+            columns = ColumnsSpec(
+                dimension=section.column_dimension.code,
+                options=[] if chosen == every else chosen,
+                total=section.show_total,
+            )
+        sections.append(
+            SectionSpec(
+                code=section.code,
+                title=section.title,
+                columns=columns,
+                rows=[
+                    RowSpec(indicator=row.indicator.code, label=row.label, required=row.required)
+                    for row in section.rows.all()
+                ],
+            )
+        )
+    return FormSpec(
+        code=form.code,
+        name=form.name,
+        name_en=form.name_en,
+        description=form.description,
+        legal_source=form.legal_source,
+        illustrative=form.illustrative,
+        sections=sections,
+        narrative=[
+            NarrativeSpec(
+                code=field.code,
+                label=field.label,
+                help=field.help_text,
+                required=field.required,
+                max_length=field.max_length,
+            )
+            for field in form.narrative_fields.all()
+        ],
+    )
+
+
+def step_spec(step: ReportingStep) -> StepSpec:
+    return StepSpec(
+        name=step.name,
+        reporters=ReportersSpec(
+            levels=list(step.reporter_levels),
+            types=list(step.reporter_types),
+            units=sorted(unit.code for unit in step.reporter_units.all()),
+            as_of=step.reporter_units_as_of,
+        ),
+        receiver=ReceiverSpec(
+            level=step.receiver_level or None,  # type: ignore[arg-type]
+            unit=step.receiver_unit.code if step.receiver_unit else None,
+        ),
+        deadline=DeadlineSpec(
+            rule=step.deadline_kind,  # type: ignore[arg-type]
+            days=step.deadline_days,
+            month_offset=step.deadline_month_offset,
+            day=step.deadline_day,
+            date=step.deadline_on,
+            roll=step.deadline_roll,
+        ),
+    )
+
+
+def version_spec(version: RegimeVersion) -> VersionSpec:
+    links = sorted(version.form_links.all(), key=lambda link: link.order)
+    return VersionSpec(
+        valid_from=version.valid_from,
+        valid_to=version.valid_to,
+        legal_basis=version.legal_basis,
+        frequency=version.frequency,  # type: ignore[arg-type]
+        cutoff=CutoffSpec(rule=version.cutoff_kind, day=version.cutoff_day),  # type: ignore[arg-type]
+        periods=list(version.periods),
+        sending=version.sending_method,  # type: ignore[arg-type]
+        outline=version.outline,
+        forms=[link.form.code for link in links],
+        steps=[step_spec(step) for step in version.steps.all()],
+    )
+
+
+def regime_spec(regime: Regime) -> RegimeSpec:
+    return RegimeSpec(
+        code=regime.code,
+        name=regime.name,
+        name_en=regime.name_en,
+        kind=regime.kind,  # type: ignore[arg-type]
+        content=regime.content,  # type: ignore[arg-type]
+        sector=regime.sector.code if regime.sector else None,
+        description=regime.description,
+        illustrative=regime.illustrative,
+        versions=[version_spec(version) for version in regime.versions.all()],
+    )
+
+
+def dimensions_for_specs() -> QuerySet[Dimension]:
+    return Dimension.objects.prefetch_related("options")
+
+
+def indicators_for_specs() -> QuerySet[Indicator]:
+    return Indicator.objects.select_related("sector").prefetch_related(
+        Prefetch("dimension_links", queryset=IndicatorDimension.objects.select_related("dimension"))
+    )
+
+
+def forms_for_specs() -> QuerySet[Form]:
+    return Form.objects.prefetch_related(
+        Prefetch(
+            "sections",
+            queryset=FormSection.objects.select_related("column_dimension").prefetch_related(
+                "columns__option", "rows__indicator", "column_dimension__options"
+            ),
+        ),
+        "narrative_fields",
+    )
+
+
+def regimes_for_specs() -> QuerySet[Regime]:
+    """Regimes with their versions, forms and steps in a fixed number of queries."""
+    form_links: Prefetch[Any, Any, Any] = Prefetch(
+        "form_links", queryset=RegimeForm.objects.select_related("form")
+    )
+    steps: Prefetch[Any, Any, Any] = Prefetch(
+        "steps",
+        queryset=ReportingStep.objects.select_related("receiver_unit").prefetch_related(
+            "reporter_units"
+        ),
+    )
+    versions: Prefetch[Any, Any, Any] = Prefetch(
+        "versions", queryset=RegimeVersion.objects.prefetch_related(form_links, steps)
+    )
+    return Regime.objects.select_related("sector").prefetch_related(versions)
+
+
+def catalogue_spec() -> CatalogueSpec:
+    """The whole stored catalogue, in code order (sectors in their own order)."""
+    return CatalogueSpec(
+        sectors=[sector_spec(sector) for sector in Sector.objects.all()],
+        dimensions=[dimension_spec(dimension) for dimension in dimensions_for_specs()],
+        indicators=[indicator_spec(indicator) for indicator in indicators_for_specs()],
+        forms=[form_spec(form) for form in forms_for_specs()],
+        regimes=[regime_spec(regime) for regime in regimes_for_specs()],
+    )
