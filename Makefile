@@ -18,6 +18,7 @@ install: $(BIN)/.installed
 demo: install
 	$(BIN)/baocao migrate --no-input -v 0
 	$(BIN)/baocao units load-vn
+	$(BIN)/baocao catalogue load-sample
 	$(BIN)/baocao demo_admin
 	@echo "baocao: http://$(HOST):$(PORT)/  (Ctrl+C to stop)"
 	$(BIN)/baocao runserver $(HOST):$(PORT)
@@ -44,7 +45,8 @@ messages: install
 # A throwaway SQLite database each time, so the first national load is measured too.
 bench: install
 	@tmp=$$(mktemp -d) && BAOCAO_DATA_DIR=$$tmp $(BIN)/baocao migrate -v 0 && \
-	  BAOCAO_DATA_DIR=$$tmp $(BIN)/baocao bench_units; status=$$?; rm -rf $$tmp; exit $$status
+	  BAOCAO_DATA_DIR=$$tmp $(BIN)/baocao bench_units && \
+	  BAOCAO_DATA_DIR=$$tmp $(BIN)/baocao bench_catalogue; status=$$?; rm -rf $$tmp; exit $$status
 
 clean-venv:
 	rm -rf $(VENV)

@@ -104,7 +104,9 @@ def test_the_sample_catalogue_is_complete():
     frequencies = set(RegimeVersion.objects.values_list("frequency", flat=True))
     assert {"month", "quarter", "year", "range"} <= frequencies
     # Every regime says whether it is illustrative or follows a cited text.
-    assert all(r.illustrative or r.versions.exclude(legal_basis="").exists() for r in Regime.objects.all())
+    assert all(
+        r.illustrative or r.versions.exclude(legal_basis="").exists() for r in Regime.objects.all()
+    )
     assert catalogue_load(path=SAMPLE_CATALOGUE, actor=None).changed == 0
 
 
@@ -171,9 +173,11 @@ def test_formula_with_missing_indicator(tmp_path):
 def test_formula_cycle(tmp_path):
     text = GOOD_SECTOR + (
         "indicators:\n"
-        '  - {code: X, name: X, value_type: number, aggregation: none, sector: S1, formula: "#{Y} + 1"}\n'
-        '  - {code: Y, name: Y, value_type: number, aggregation: none, sector: S1, formula: "#{Z} * 2"}\n'
-        '  - {code: Z, name: Z, value_type: number, aggregation: none, sector: S1, formula: "#{X} / 3"}\n'
+        + "".join(
+            f"  - {{code: {code}, name: {code}, value_type: number, aggregation: none,"
+            f' sector: S1, formula: "{formula}"}}\n'
+            for code, formula in (("X", "#{Y} + 1"), ("Y", "#{Z} * 2"), ("Z", "#{X} / 3"))
+        )
     )
     problems = _refused_without_change(tmp_path, text)
     assert [p.code for p in problems] == ["formula_cycle"]
@@ -181,7 +185,8 @@ def test_formula_cycle(tmp_path):
 
 
 def test_cycle_through_a_stored_indicator(small_catalogue, tmp_path):
-    # LD.TL_THAT_NGHIEP (stored) uses LD.THAT_NGHIEP; redefining the latter over the former closes a loop.
+    # LD.TL_THAT_NGHIEP (stored) uses LD.THAT_NGHIEP; redefining the latter over the
+    # former closes a loop.
     text = (
         "indicators:\n"
         "  - code: LD.THAT_NGHIEP\n    name: Thất nghiệp\n    value_type: number\n"
@@ -237,7 +242,9 @@ def test_unknown_unit_and_missing_deadline_parameter(tmp_path):
 
 def test_layered_steps_must_not_be_due_before_what_they_compile(tmp_path):
     text = (
-        REGIME.format(cutoff="{rule: decree09}", deadline="{rule: working_days_after_cutoff, days: 1}")
+        REGIME.format(
+            cutoff="{rule: decree09}", deadline="{rule: working_days_after_cutoff, days: 1}"
+        )
         .replace("levels: [province]", "levels: [commune]")
         .replace("{unit: CP}", "{level: province}")
         .replace("days: 1}", "days: 5}")
