@@ -1,6 +1,7 @@
-"""Top-level URL map: admin, API v1 and the OpenAPI schema."""
+"""Top-level URL map: web pages, sign-in, admin, API v1 and the OpenAPI schema."""
 
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
@@ -25,11 +26,15 @@ def favicon(request: HttpRequest) -> HttpResponse:
 
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
+    path("", RedirectView.as_view(pattern_name="catalogue:calendar", permanent=False)),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("baocao.catalogue.urls")),
     path("favicon.ico", favicon),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/", include("baocao.organisations.api.urls")),
     path("api/v1/", include("baocao.accounts.api.urls")),
+    path("api/v1/", include("baocao.catalogue.api.urls")),
 ]
