@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from baocao.catalogue.checks import catalogue_check
 from baocao.catalogue.files import catalogue_read, catalogue_write
+from baocao.catalogue.models import Dimension, Form, Indicator, Regime, Sector
 from baocao.catalogue.services import SAMPLE_CATALOGUE, LoadSummary, catalogue_load
 from baocao.catalogue.specs_from_db import catalogue_spec
 from baocao.core.errors import DomainError, Rejected
@@ -69,11 +70,23 @@ class Command(BaseCommand):
                 % {"count": sum(summary.unchanged.values())}
             )
             return
-        for kind in ("sectors", "dimensions", "indicators", "forms", "regimes"):
+        names = {
+            "sectors": Sector._meta.verbose_name_plural,
+            "dimensions": Dimension._meta.verbose_name_plural,
+            "indicators": Indicator._meta.verbose_name_plural,
+            "forms": Form._meta.verbose_name_plural,
+            "regimes": Regime._meta.verbose_name_plural,
+        }
+        for kind, name in names.items():
             created, updated = summary.created[kind], summary.updated[kind]
             unchanged = summary.unchanged[kind]
             if created or updated or unchanged:
                 self.stdout.write(
                     _("%(kind)s: %(created)d created, %(updated)d updated, %(unchanged)d unchanged")
-                    % {"kind": kind, "created": created, "updated": updated, "unchanged": unchanged}
+                    % {
+                        "kind": str(name).capitalize(),
+                        "created": created,
+                        "updated": updated,
+                        "unchanged": unchanged,
+                    }
                 )
