@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import re
+
+from django.utils.translation import gettext as _
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -18,3 +21,13 @@ def parse_iso_date(value: str | dt.date) -> dt.date:
     if not _ISO_DATE.match(text):
         raise ValueError(f"not a date in YYYY-MM-DD form: {text!r}")
     return dt.date.fromisoformat(text)
+
+
+def cli_date(value: str) -> dt.date:
+    """An argparse `type` for YYYY-MM-DD options, with a translated message."""
+    try:
+        return parse_iso_date(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            _("%(value)s is not a date in YYYY-MM-DD form.") % {"value": value}
+        ) from None

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import statistics
 import time
 from collections.abc import Callable
 from typing import Any
@@ -17,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from baocao.catalogue import selectors
 from baocao.catalogue.services import SAMPLE_CATALOGUE, catalogue_load
+from baocao.core.bench import median_ms
 from baocao.organisations.models import Unit
 from baocao.periods import (
     CutoffRule,
@@ -27,16 +27,6 @@ from baocao.periods import (
     cutoff_window,
     deadline,
 )
-
-
-def _median_ms(function: Callable[[], Any], repeat: int) -> float:
-    function()  # warm caches and connections
-    samples = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        function()
-        samples.append((time.perf_counter() - started) * 1000)
-    return round(statistics.median(samples), 3)
 
 
 class Command(BaseCommand):
@@ -51,7 +41,7 @@ class Command(BaseCommand):
         started = time.perf_counter()
         catalogue_load(path=SAMPLE_CATALOGUE, actor=None)
         results["load_sample_first_ms"] = round((time.perf_counter() - started) * 1000, 1)
-        results["load_sample_again_ms"] = _median_ms(
+        results["load_sample_again_ms"] = median_ms(
             lambda: catalogue_load(path=SAMPLE_CATALOGUE, actor=None), repeat
         )
 
@@ -91,5 +81,5 @@ class Command(BaseCommand):
             ),
         }
         for name, function in queries.items():
-            results[f"{name}_ms"] = _median_ms(function, repeat)
+            results[f"{name}_ms"] = median_ms(function, repeat)
         self.stdout.write(json.dumps(results, indent=2))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
-import datetime as dt
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -11,18 +9,9 @@ from django.utils.translation import gettext as _
 
 from baocao.catalogue import selectors
 from baocao.catalogue.labels import day_label, period_label
-from baocao.core.dates import parse_iso_date
+from baocao.core.dates import cli_date
 from baocao.core.errors import DomainError
 from baocao.organisations import selectors as org_selectors
-
-
-def _date(value: str) -> dt.date:
-    try:
-        return parse_iso_date(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            _("%(value)s is not a date in YYYY-MM-DD form.") % {"value": value}
-        ) from None
 
 
 class Command(BaseCommand):
@@ -30,8 +19,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("unit")
-        parser.add_argument("--from", dest="start", type=_date, required=True)
-        parser.add_argument("--to", dest="end", type=_date, required=True)
+        parser.add_argument("--from", dest="start", type=cli_date, required=True)
+        parser.add_argument("--to", dest="end", type=cli_date, required=True)
 
     def handle(self, *args: Any, **options: Any) -> None:
         start, end = options["start"], options["end"]

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import statistics
 import time
 from collections.abc import Callable
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from baocao.core.bench import median_ms
 from baocao.organisations import selectors
 from baocao.organisations.choices import Level
 from baocao.organisations.models import HierarchySource, Unit
@@ -21,16 +21,6 @@ from baocao.organisations.services import units_load_vn
 
 AFTER = dt.date(2025, 7, 1)
 BEFORE = dt.date(2025, 6, 30)
-
-
-def _median_ms(function: Callable[[], Any], repeat: int) -> float:
-    function()  # warm caches and connections
-    samples = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        function()
-        samples.append((time.perf_counter() - started) * 1000)
-    return round(statistics.median(samples), 3)
 
 
 class Command(BaseCommand):
@@ -72,6 +62,6 @@ class Command(BaseCommand):
             "tree_of_the_country_3_levels": lambda: selectors.tree_on(on=AFTER, depth=3),
             "search_by_name": lambda: list(selectors.units_on(on=AFTER, search="hoa binh")),
         }
-        results["median_ms"] = {name: _median_ms(query, repeat) for name, query in queries.items()}
+        results["median_ms"] = {name: median_ms(query, repeat) for name, query in queries.items()}
         results["repeat"] = repeat
         self.stdout.write(json.dumps(results, indent=2, ensure_ascii=False))

@@ -14,7 +14,6 @@ baocao units descendants CODE [--as-of YYYY-MM-DD] [--level LEVEL]
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import time
 from pathlib import Path
 from typing import Any
@@ -22,21 +21,12 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from baocao.core.dates import parse_iso_date
+from baocao.core.dates import cli_date
 from baocao.core.errors import DomainError, Rejected
 from baocao.organisations import selectors
 from baocao.organisations.choices import Level
 from baocao.organisations.models import UnitVersion
 from baocao.organisations.services import ApplySummary, units_load_file, units_load_vn
-
-
-def _date(value: str) -> dt.date:
-    try:
-        return parse_iso_date(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            _("%(value)s is not a date in YYYY-MM-DD form.") % {"value": value}
-        ) from None
 
 
 class Command(BaseCommand):
@@ -50,12 +40,12 @@ class Command(BaseCommand):
         load = sub.add_parser("load", help="Load units and events from a CSV or YAML file.")
         load.add_argument("file", type=Path)
         count = sub.add_parser("count", help="Print how many units were in force on a day.")
-        count.add_argument("--as-of", type=_date, default=None)
+        count.add_argument("--as-of", type=cli_date, default=None)
         count.add_argument("--level", choices=Level.values)
         for name in ("successors", "predecessors", "children", "ancestors", "descendants"):
             query = sub.add_parser(name)
             query.add_argument("code")
-            query.add_argument("--as-of", type=_date, default=None)
+            query.add_argument("--as-of", type=cli_date, default=None)
             if name == "descendants":
                 query.add_argument("--level", choices=Level.values)
         show = sub.add_parser("show", help="Print a unit's versions and change events.")
