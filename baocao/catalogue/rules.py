@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from baocao.catalogue.errors import error_for_code
-from baocao.catalogue.models import RegimeVersion, ReportingStep
+from baocao.catalogue.models import RegimeVersion
 from baocao.catalogue.spec import CutoffSpec, DeadlineSpec
 from baocao.core.errors import DomainError
 from baocao.periods import (
@@ -34,21 +34,6 @@ def deadline_rule_from_spec(spec: DeadlineSpec) -> DeadlineRule:
         day=spec.day,
         on=spec.date,
         roll_to_working_day=spec.roll,
-    )
-
-
-def cutoff_rule_of(version: RegimeVersion) -> CutoffRule:
-    return CutoffRule(kind=CutoffKind(version.cutoff_kind), day=version.cutoff_day)
-
-
-def deadline_rule_of(step: ReportingStep) -> DeadlineRule:
-    return DeadlineRule(
-        kind=DeadlineKind(step.deadline_kind),
-        days=step.deadline_days,
-        month_offset=step.deadline_month_offset,
-        day=step.deadline_day,
-        on=step.deadline_on,
-        roll_to_working_day=step.deadline_roll,
     )
 
 

@@ -29,7 +29,7 @@ from baocao.catalogue.models import (
     ReportingStep,
     Sector,
 )
-from baocao.catalogue.rules import cutoff_rule_of, deadline_rule_of, frequency_of
+from baocao.catalogue.rules import frequency_of
 from baocao.catalogue.specs_from_db import regimes_for_specs
 from baocao.core.errors import DomainError, NotFound
 from baocao.organisations import selectors as org_selectors
@@ -168,7 +168,7 @@ def regime_period(*, regime: Regime, period: Period) -> RegimePeriod:
 
 
 def _regime_period(regime: Regime, version: RegimeVersion, period: Period) -> RegimePeriod:
-    window = cutoff_window(cutoff_rule_of(version), period)
+    window = cutoff_window(version.cutoff_rule(), period)
     calendar = working_calendar()
     return RegimePeriod(
         regime=regime,
@@ -176,7 +176,7 @@ def _regime_period(regime: Regime, version: RegimeVersion, period: Period) -> Re
         period=period,
         window=window,
         deadlines=[
-            StepDeadline(step, deadline(deadline_rule_of(step), period, window, calendar))
+            StepDeadline(step, deadline(step.deadline_rule(), period, window, calendar))
             for step in version.steps.all()
         ],
     )

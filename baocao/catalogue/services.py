@@ -144,6 +144,13 @@ class _Writer:
         for regime_entry in document.regimes:
             self._regime(regime_entry.spec, regimes)
 
+    def _unchanged(self, kind: str, before: Any, spec: Any) -> bool:
+        """An entry stored exactly as written is left alone (loads are idempotent)."""
+        if before == spec:
+            self.summary.unchanged[kind] += 1
+            return True
+        return False
+
     def _record(self, kind: str, instance: Any, before: Any, after: Any) -> None:
         action = AuditAction.CREATE if before is None else AuditAction.UPDATE
         (self.summary.created if before is None else self.summary.updated)[kind] += 1
@@ -161,8 +168,7 @@ class _Writer:
     def _sector(self, spec: SectorSpec, existing: dict[str, Sector]) -> None:
         sector = existing.get(spec.code)
         before = sector_spec(sector) if sector else None
-        if before == spec:
-            self.summary.unchanged["sectors"] += 1
+        if self._unchanged("sectors", before, spec):
             return
         sector = sector or Sector(code=spec.code)
         sector.name, sector.name_en = spec.name, spec.name_en
@@ -174,8 +180,7 @@ class _Writer:
     def _dimension(self, spec: DimensionSpec, existing: dict[str, Dimension]) -> None:
         dimension = existing.get(spec.code)
         before = dimension_spec(dimension) if dimension else None
-        if before == spec:
-            self.summary.unchanged["dimensions"] += 1
+        if self._unchanged("dimensions", before, spec):
             return
         dimension = dimension or Dimension(code=spec.code)
         dimension.name, dimension.name_en = spec.name, spec.name_en
@@ -202,8 +207,7 @@ class _Writer:
     def _indicator(self, spec: IndicatorSpec, existing: dict[str, Indicator]) -> None:
         indicator = existing.get(spec.code)
         before = indicator_spec(indicator) if indicator else None
-        if before == spec:
-            self.summary.unchanged["indicators"] += 1
+        if self._unchanged("indicators", before, spec):
             return
         indicator = indicator or Indicator(code=spec.code)
         indicator.name, indicator.name_en = spec.name, spec.name_en
@@ -232,8 +236,7 @@ class _Writer:
     def _form(self, spec: FormSpec, existing: dict[str, Form]) -> None:
         form = existing.get(spec.code)
         before = form_spec(form) if form else None
-        if before == spec:
-            self.summary.unchanged["forms"] += 1
+        if self._unchanged("forms", before, spec):
             return
         form = form or Form(code=spec.code)
         form.name, form.name_en = spec.name, spec.name_en
@@ -295,8 +298,7 @@ class _Writer:
     def _regime(self, spec: RegimeSpec, existing: dict[str, Regime]) -> None:
         regime = existing.get(spec.code)
         before = regime_spec(regime) if regime else None
-        if before == spec:
-            self.summary.unchanged["regimes"] += 1
+        if self._unchanged("regimes", before, spec):
             return
         regime = regime or Regime(code=spec.code)
         regime.name, regime.name_en = spec.name, spec.name_en

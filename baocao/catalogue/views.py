@@ -33,6 +33,7 @@ from baocao.catalogue.models import (
     RegimeVersion,
     ReportingStep,
 )
+from baocao.core.dates import parse_typed_date
 from baocao.core.errors import DomainError, ErrorCode
 from baocao.core.numbers import format_number
 from baocao.organisations import selectors as org_selectors
@@ -47,8 +48,6 @@ CALENDAR_DAYS_AFTER = 60
 DUE_SOON_DAYS = 3
 # Years a regime page may show: from before Decree 09/2019 to well ahead.
 FIRST_YEAR, LAST_YEAR = 2000, 2100
-# Dates typed by people (dd/mm/yyyy, DESIGN.md) or written by programs (ISO 8601).
-DATE_INPUT_FORMATS = ("%d/%m/%Y", "%Y-%m-%d")
 MAX_PARAM_LENGTH = 100
 # Units offered in the calendar's unit picker (the children of the user's unit).
 MAX_UNIT_CHOICES = 500
@@ -527,12 +526,10 @@ def _day_param(params: QueryDict, name: str, label: str | Promise, default: dt.d
     raw = _param(params, name)
     if not raw:
         return default
-    for pattern in DATE_INPUT_FORMATS:
-        try:
-            return dt.datetime.strptime(raw, pattern).date()
-        except ValueError:
-            continue
-    raise DomainError(PageError.INVALID_DATE, field=name, label=str(label), value=raw)
+    try:
+        return parse_typed_date(raw)
+    except ValueError:
+        raise DomainError(PageError.INVALID_DATE, field=name, label=str(label), value=raw) from None
 
 
 def _year_param(params: QueryDict, *, default: int) -> int:

@@ -1,4 +1,7 @@
-"""Date parsing shared by the CLI, the API and file loaders (ISO 8601 only)."""
+"""Date parsing shared by the CLI, the API, the pages and file loaders.
+
+Programs write ISO 8601; people type dd/mm/yyyy (`parse_typed_date`).
+"""
 
 from __future__ import annotations
 
@@ -31,3 +34,14 @@ def cli_date(value: str) -> dt.date:
         raise argparse.ArgumentTypeError(
             _("%(value)s is not a date in YYYY-MM-DD form.") % {"value": value}
         ) from None
+
+
+def parse_typed_date(value: str) -> dt.date:
+    """A day typed by a person: dd/mm/yyyy (how officers write dates) or YYYY-MM-DD.
+
+    Raise ValueError otherwise; callers name the field in their own message.
+    """
+    text = value.strip()
+    if "/" in text:
+        return dt.datetime.strptime(text, "%d/%m/%Y").date()
+    return parse_iso_date(text)

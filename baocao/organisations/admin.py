@@ -15,7 +15,7 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 from django.utils.translation import gettext_lazy as _
 
-from baocao.core.dates import parse_iso_date
+from baocao.core.dates import parse_typed_date
 from baocao.core.errors import NotFound
 from baocao.core.numbers import format_number
 from baocao.organisations import selectors
@@ -25,12 +25,7 @@ from baocao.organisations.models import ChangeEvent, LineageLink, Unit, UnitVers
 
 def _parse_day(text: str) -> dt.date:
     """A day typed as dd/mm/yyyy (how officers write dates) or YYYY-MM-DD; today if empty."""
-    text = text.strip()
-    if not text:
-        return selectors.today()
-    if "/" in text:
-        return dt.datetime.strptime(text, "%d/%m/%Y").date()
-    return parse_iso_date(text)
+    return parse_typed_date(text) if text.strip() else selectors.today()
 
 
 class ReadOnlyAdminMixin:

@@ -133,9 +133,12 @@ class RegimeVersion(models.Model):
     def is_valid_on(self, on: dt.date) -> bool:
         return self.valid_from <= on and (self.valid_to is None or on <= self.valid_to)
 
+    def cutoff_rule(self) -> CutoffRule:
+        return CutoffRule(kind=CutoffKind(self.cutoff_kind), day=self.cutoff_day)
+
     def clean(self) -> None:
         try:
-            CutoffRule(kind=CutoffKind(self.cutoff_kind), day=self.cutoff_day).validate()
+            self.cutoff_rule().validate()
         except PeriodError as error:
             raise ValidationError(
                 {"cutoff_day": error_for_code(error.code).render(error.args)}
@@ -252,8 +255,8 @@ class ReportingStep(models.Model):
     def __str__(self) -> str:
         return f"{self.version} #{self.order} {self.name}"
 
-    def clean(self) -> None:
-        rule = DeadlineRule(
+    def deadline_rule(self) -> DeadlineRule:
+        return DeadlineRule(
             kind=DeadlineKind(self.deadline_kind),
             days=self.deadline_days,
             month_offset=self.deadline_month_offset,
@@ -261,7 +264,9 @@ class ReportingStep(models.Model):
             on=self.deadline_on,
             roll_to_working_day=self.deadline_roll,
         )
+
+    def clean(self) -> None:
         try:
-            rule.validate()
+            self.deadline_rule().validate()
         except PeriodError as error:
             raise ValidationError(error_for_code(error.code).render(error.args)) from None
