@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "baocao.organisations",
     "baocao.accounts",
     "baocao.catalogue",
+    "baocao.submissions",
 ]
 
 MIDDLEWARE = [
@@ -137,3 +138,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": CONFIG.log_level},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# Uploaded attachments live next to the database; they are served only through views that
+# check the reader's scope, never as public media.
+MEDIA_ROOT = DATA_DIR / "media"
+MEDIA_URL = "/media/"
+# Uploads: Excel workbooks and attachments (issue: oversized or malicious uploads are refused).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -30,6 +30,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("baocao.catalogue.urls")),
+    path("", include("baocao.submissions.urls")),
     path("favicon.ico", favicon),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
@@ -37,4 +38,5 @@ urlpatterns = [
     path("api/v1/", include("baocao.organisations.api.urls")),
     path("api/v1/", include("baocao.accounts.api.urls")),
     path("api/v1/", include("baocao.catalogue.api.urls")),
+    path("api/v1/", include("baocao.submissions.api.urls")),
 ]

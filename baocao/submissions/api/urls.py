@@ -1,0 +1,7 @@
+"""REST API of reports (mounted under /api/v1/)."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,76 @@
+"""Fixtures for reports: the sample catalogue, officers and reviewers of real units."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from baocao.periods import Period, period_of
+from baocao.periods.types import PeriodType
+
+# Phường Ba Đình (Hà Nội) reports BC-DVC-THANG to Thành phố Hà Nội (01) every month.
+COMMUNE = "00004"
+PROVINCE = "01"
+REGIME = "BC-DVC-THANG"
+
+
+@pytest.fixture
+def sample_catalogue(db):  # type: ignore[no-untyped-def]
+    from baocao.catalogue.services import SAMPLE_CATALOGUE, catalogue_load
+
+    return catalogue_load(path=SAMPLE_CATALOGUE, actor=None)
+
+
+def make_user(username: str, unit_code: str, roles: list[str]):  # type: ignore[no-untyped-def]
+    from baocao.accounts.services import user_create
+    from baocao.organisations.models import Unit
+
+    return user_create(
+        username=username,
+        password="mat-khau-dai-123",
+        unit=Unit.objects.get(code=unit_code),
+        roles=roles,
+        first_name=username,
+        actor=None,
+    )
+
+
+@pytest.fixture
+def officer(sample_catalogue):  # type: ignore[no-untyped-def]
+    from baocao.organisations.models import Unit
+    from baocao.submissions.services import signing_key_create
+
+    user = make_user("canbo-badinh", COMMUNE, ["reporter"])
+    signing_key_create(unit=Unit.objects.get(code=COMMUNE), actor=None)
+    return user
+
+
+@pytest.fixture
+def reviewer(sample_catalogue):  # type: ignore[no-untyped-def]
+    return make_user("kiemduyet-hanoi", PROVINCE, ["reviewer"])
+
+
+def open_period(today: dt.date | None = None) -> Period:
+    """A monthly period whose deadline is still ahead: the month after today's."""
+    return period_of(PeriodType.MONTH, today or dt.date.today()).next()
+
+
+@pytest.fixture
+def report(officer):  # type: ignore[no-untyped-def]
+    from baocao.submissions.services import report_get_or_create
+
+    return report_get_or_create(
+        regime=REGIME, unit=COMMUNE, period=open_period().code, actor=officer
+    )
+
+
+def full_values(report):  # type: ignore[no-untyped-def]
+    """A value for every cell of the report, as a person would type them."""
+    from baocao.submissions.selectors import layout_of
+    from baocao.submissions.services import ValueInput
+
+    return [
+        ValueInput(indicator=cell.key[0], disaggregation=cell.key[1], value=str(10 + number))
+        for number, cell in enumerate(layout_of(report).cell_list())
+    ]
