@@ -9,7 +9,7 @@ export BAOCAO_DATA_DIR ?= $(CURDIR)/data
 .PHONY: demo test lint format messages bench serve install clean-venv
 
 # Reinstall only when the dependency list changes, so a second `make demo` is fast.
-$(BIN)/.installed: pyproject.toml scripts/bootstrap.sh
+$(BIN)/.installed: pyproject.toml scripts/bootstrap.sh scripts/ensure-system-packages.sh
 	PYTHON=$(PYTHON) VENV=$(VENV) sh scripts/bootstrap.sh
 	touch $@
 

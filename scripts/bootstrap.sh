@@ -22,5 +22,7 @@ if [ ! -x "$VENV/bin/python" ]; then
         fi
     fi
 fi
+# Chromium (browser tests), Pango and Noto fonts (PDF reports): best effort, never fatal.
+sh "$(dirname "$0")/ensure-system-packages.sh" || true
 "$VENV/bin/python" -m pip install --quiet --upgrade pip >/dev/null 2>&1 || true
 "$VENV/bin/python" -m pip install --quiet -e '.[dev]'
