@@ -46,7 +46,8 @@ messages: install
 bench: install
 	@tmp=$$(mktemp -d) && BAOCAO_DATA_DIR=$$tmp $(BIN)/baocao migrate -v 0 && \
 	  BAOCAO_DATA_DIR=$$tmp $(BIN)/baocao bench_units && \
-	  BAOCAO_DATA_DIR=$$tmp $(BIN)/baocao bench_catalogue; status=$$?; rm -rf $$tmp; exit $$status
+	  BAOCAO_DATA_DIR=$$tmp $(BIN)/baocao bench_catalogue && \
+	  BAOCAO_DATA_DIR=$$tmp $(BIN)/baocao bench_reports; status=$$?; rm -rf $$tmp; exit $$status
 
 clean-venv:
 	rm -rf $(VENV)

@@ -1,0 +1,152 @@
+"""`baocao bench_reports`: medians of the report operations an officer waits for.
+
+A form of 300 cells (50 indicator rows by 6 disaggregation columns, the size the issue
+names) is loaded as a catalogue file into the database in use, then a commune's report is
+filled, saved, rendered, signed and verified. Run by `make bench`; figures in
+docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+from django.test import Client
+from django.utils import timezone
+
+from baocao.accounts.services import user_create
+from baocao.catalogue.services import catalogue_load
+from baocao.core.bench import median_ms
+from baocao.organisations.models import Unit
+from baocao.periods import PeriodType, period_of
+from baocao.submissions import lifecycle, selectors, services
+from baocao.submissions.layout import report_layout
+
+ROWS, COLUMNS = 50, 6
+REGIME = "BC-BENCH-300"
+
+
+def bench_catalogue_yaml() -> str:
+    options = "\n".join(
+        f"      - {{code: O{number}, name: Nhóm {number}}}" for number in range(1, COLUMNS + 1)
+    )
+    indicators = "\n".join(
+        f"  - {{code: BENCH.I{number:02d}, name: Chỉ tiêu đo thử {number}, unit: người,"
+        f" value_type: number, decimals: 1, aggregation: sum, sector: BENCH,"
+        f" dimensions: [BENCH_DIM]}}"
+        for number in range(1, ROWS + 1)
+    )
+    rows = "\n".join(
+        f"          - {{indicator: BENCH.I{number:02d}}}" for number in range(1, ROWS + 1)
+    )
+    return f"""
+sectors:
+  - {{code: BENCH, name: Lĩnh vực đo thử, order: 99}}
+dimensions:
+  - code: BENCH_DIM
+    name: Nhóm đo thử
+    options:
+{options}
+indicators:
+{indicators}
+forms:
+  - code: BM-BENCH-300
+    name: Biểu đo thử 300 ô
+    sections:
+      - code: A
+        title: Phần A
+        columns: {{dimension: BENCH_DIM}}
+        rows:
+{rows}
+    narrative:
+      - {{code: DANH_GIA, label: Đánh giá chung}}
+regimes:
+  - code: {REGIME}
+    name: Báo cáo đo thử 300 ô
+    kind: periodic
+    content: both
+    versions:
+      - valid_from: 2020-01-01
+        frequency: month
+        cutoff: {{rule: decree09}}
+        forms: [BM-BENCH-300]
+        steps:
+          - reporters: {{levels: [commune]}}
+            receiver: {{level: province}}
+            deadline: {{rule: working_days_after_cutoff, days: 2}}
+"""
+
+
+class Command(BaseCommand):
+    help = "Measure filling, saving, rendering, signing and verifying a 300-cell report."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--repeat", type=int, default=10)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        repeat = options["repeat"]
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "bench.yaml"
+            path.write_text(bench_catalogue_yaml(), encoding="utf-8")
+            catalogue_load(path=path, actor=None)
+        unit = Unit.objects.get(code="00004")
+        officer = user_create(
+            username=f"bench-{time.time_ns()}",
+            password="mat-khau-dai-123",
+            unit=unit,
+            roles=["reporter"],
+            actor=None,
+        )
+        services.signing_key_create(unit=unit, actor=None)
+        period = period_of(PeriodType.MONTH, timezone.localdate()).next()
+        report = services.report_get_or_create(
+            regime=REGIME, unit=unit, period=period.code, actor=officer
+        )
+        if report.status in lifecycle.SENT:
+            # A second run on the same database: take the last run's submission back.
+            report = services.report_recall(report=report, actor=officer)
+        layout = selectors.layout_of(report)
+        cells = list(layout.cell_list())
+        flip = [0]
+
+        def values() -> list[services.ValueInput]:
+            # Vietnamese-typed numbers, different on every call so each save changes 300 values.
+            flip[0] += 1
+            return [
+                services.ValueInput(
+                    indicator=cell.key[0],
+                    disaggregation=cell.key[1],
+                    value=f"{1000 + index + flip[0]}.{flip[0] % 10}",
+                )
+                for index, cell in enumerate(cells)
+            ]
+
+        results: dict[str, Any] = {"cells": len(cells)}
+        results["layout_ms"] = median_ms(lambda: report_layout(report.regime_version), repeat)
+        results["save_300_changed_values_ms"] = median_ms(
+            lambda: services.report_save(report=report, values=values(), actor=officer), repeat
+        )
+        client = Client(HTTP_HOST="localhost")
+        client.force_login(officer)
+        url = f"/reports/{report.pk}/"
+        status = client.get(url).status_code
+        if status == 200:
+            results["entry_page_ms"] = median_ms(lambda: client.get(url), repeat)
+        else:
+            results["entry_page_ms"] = f"HTTP {status}"
+
+        submit_ms: list[float] = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            version = services.report_submit(report=report, actor=officer)
+            submit_ms.append((time.perf_counter() - started) * 1000)
+            services.report_recall(report=report, actor=officer)
+        submit_ms.sort()
+        results["submit_and_sign_ms"] = round(submit_ms[len(submit_ms) // 2], 3)
+        version = services.report_submit(report=report, actor=officer)
+        results["verify_version_ms"] = median_ms(lambda: selectors.version_verify(version), repeat)
+        self.stdout.write(json.dumps(results, indent=2))
