@@ -18,6 +18,12 @@ def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-unty
         units_load_vn(actor=None)
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):  # type: ignore[no-untyped-def]
+    # PBKDF2's deliberate slowness (about 0.3 s a user) buys nothing in tests.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def user(db):  # type: ignore[no-untyped-def]
     from baocao.accounts.services import user_create

@@ -142,6 +142,35 @@ class SubmissionError(ErrorCode):
         _("The signature does not match the report content and certificate."),
     )
     SIGNATURE_REQUIRED = ("signature_required", _("The report must be signed before it is sent."))
+    # cli: keys and certificates managed from the command line.
+    CERTIFICATE_NOT_FOUND = (
+        "certificate_not_found",
+        _("No certificate with fingerprint %(fingerprint)s is registered."),
+    )
+    # Bulk value import (area: import).
+    IMPORT_SOURCE_INVALID = (
+        "import_source_invalid",
+        _(
+            "%(source)s is not a valid source code: use capital letters A-Z, digits, dots,"
+            " dashes and underscores, at most %(maximum)s characters."
+        ),
+    )
+    IMPORT_SOURCE_IS_REGIME = (
+        "import_source_is_regime",
+        _(
+            "%(source)s is the code of a reporting regime: its values arrive through reports"
+            " and cannot be imported."
+        ),
+    )
+    UNIT_NOT_IN_FORCE = (
+        "unit_not_in_force",
+        _("Unit %(unit)s did not exist during period %(period)s."),
+    )
+    COMMENT_WITHOUT_VALUE = (
+        "comment_without_value",
+        _("A comment is given without a value; an empty value deletes the stored value."),
+    )
+    CSV_INVALID = ("csv_invalid", _("The file cannot be read as CSV near line %(line)s."))
 
 
 class SubmissionDenied(DomainError):

@@ -30,11 +30,16 @@ _TRUE = {"true", "1", "có", "co", "yes", "x", "đúng"}
 _FALSE = {"false", "0", "không", "khong", "no", "sai"}
 _GROUPED = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+$")
 _SPACES = re.compile(r"[\s\u00a0\u202f]")
+# Spaces may only group thousands (`1 234 567,5`): "1 2" is two numbers, not twelve.
+_SPACE_GROUPED = re.compile(r"[+-]?\d{1,3}(?:[\s\u00a0\u202f]\d{3})+(?:[.,]\d*)?")
 
 
 def parse_number(raw: str, *, style: NumberStyle) -> Decimal:
     """A number typed in Vietnamese style or sent plain; raises `ValueError` if it is none."""
-    text = _SPACES.sub("", raw)
+    text = raw.strip()
+    if _SPACES.search(text) and not _SPACE_GROUPED.fullmatch(text):
+        raise ValueError(raw)
+    text = _SPACES.sub("", text)
     if style == "vi":
         if "," in text:
             whole, _, fraction = text.partition(",")
