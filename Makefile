@@ -20,6 +20,7 @@ demo: install
 	$(BIN)/baocao units load-vn
 	$(BIN)/baocao catalogue load-sample
 	$(BIN)/baocao demo_admin
+	$(BIN)/baocao demo_reporting
 	@echo "baocao: http://$(HOST):$(PORT)/  (Ctrl+C to stop)"
 	$(BIN)/baocao runserver $(HOST):$(PORT)
 

@@ -69,7 +69,13 @@ def unit_get(code: str, *, field: str = "unit") -> Unit:
 
 def obligation_get(*, regime: Regime, unit: Unit, period: Period) -> Obligation:
     """The step under which `unit` owes `regime`'s report for `period`, or `NOT_OWED`."""
-    item = catalogue_selectors.regime_period(regime=regime, period=period)
+    try:
+        item = catalogue_selectors.regime_period(regime=regime, period=period)
+    except DomainError as error:
+        # The catalogue says why the regime has no such period; the caller gave the period.
+        if error.field is None:
+            error.field = "period"
+        raise
     for due in item.deadlines:
         version = org_selectors.unit_version_on(unit=unit, on=due.deadline)
         if catalogue_selectors.step_reports_for(

@@ -688,11 +688,11 @@ def report_return(*, report: Report, actor: Actor, reason: str) -> Report:
     report.revision += 1
     report.updated_at = now
     report.updated_by_name = _name(actor)
-    # A returned report may be corrected after the deadline until it is sent again.
-    report.unlocked_until = max(
-        report.unlocked_until or now,
-        now + dt.timedelta(days=selectors.grace_days(report.regime) or 1),
-    )
+    # A returned report may be corrected for the grace period even if that runs past the
+    # lock: returning it is the receiver's consent to a late change.
+    reopen_until = now + dt.timedelta(days=selectors.grace_days(report.regime) or 1)
+    if selectors.lock_time(report) < reopen_until:
+        report.unlocked_until = max(report.unlocked_until or now, reopen_until)
     report.save()
     _transition(
         report,
