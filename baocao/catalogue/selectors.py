@@ -49,6 +49,10 @@ from baocao.periods import (
 MAX_CALENDAR_DAYS = 3 * 366
 # How far before a date range a period may end and still be due inside it.
 _LOOKBACK_DAYS = 400
+# How far after a date range a period may end and yet be due inside it: under Decree 09's
+# cutoff (Art. 12: the 15th of the month before to the 14th) a month's report is due about
+# the 18th, before the month ends; a year's about 16/12.
+_LOOKAHEAD_DAYS = 93
 
 
 @lru_cache(maxsize=1)
@@ -278,7 +282,9 @@ def expected_reports(*, unit: Unit, start: dt.date, end: dt.date) -> list[Expect
     found: list[ExpectedReport] = []
     for regime in regimes():
         for item in regime_periods(
-            regime=regime, start=start - dt.timedelta(days=_LOOKBACK_DAYS), end=end
+            regime=regime,
+            start=start - dt.timedelta(days=_LOOKBACK_DAYS),
+            end=end + dt.timedelta(days=_LOOKAHEAD_DAYS),
         ):
             for due in item.deadlines:
                 if not start <= due.deadline <= end:

@@ -55,9 +55,6 @@ from baocao.submissions.values import parse_number
 # "My reports": deadlines from two months back (late reports still owed) to six weeks ahead.
 MY_REPORTS_DAYS_BEFORE = 60
 MY_REPORTS_DAYS_AFTER = 45
-# A period may end this long after its report's deadline (a quarter whose data cutoff is the
-# 14th of its last month is due around the 20th).
-PERIOD_END_MARGIN_DAYS = 92
 INBOX_PAGE_SIZE = 50
 MAX_PARAM_LENGTH = 100
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -295,18 +292,9 @@ def my_reports(request: HttpRequest) -> HttpResponse:
 
 def _owed_rows(user: User, unit: Unit, today: dt.date) -> list[OwedRow]:
     end = today + dt.timedelta(days=MY_REPORTS_DAYS_AFTER)
-    # `expected_reports` looks at periods that *end* by `end`, but under Decree 09's cutoff
-    # (Art. 12: the 15th of the month before to the 14th) a report is due before its calendar
-    # period ends (month 01's report is due about 18/01). Ask further ahead, keep the range.
-    expected = [
-        item
-        for item in catalogue_selectors.expected_reports(
-            unit=unit,
-            start=today - dt.timedelta(days=MY_REPORTS_DAYS_BEFORE),
-            end=end + dt.timedelta(days=PERIOD_END_MARGIN_DAYS),
-        )
-        if item.deadline <= end
-    ]
+    expected = catalogue_selectors.expected_reports(
+        unit=unit, start=today - dt.timedelta(days=MY_REPORTS_DAYS_BEFORE), end=end
+    )
     existing = {
         (report.regime.code, report.period): report
         for report in selectors.unit_reports(user=user, unit=unit)

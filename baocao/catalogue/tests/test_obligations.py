@@ -95,6 +95,14 @@ def test_a_commune_formed_on_1_july_2025_owes_reports_from_then(small_catalogue)
     ]
 
 
+def test_a_report_due_before_its_period_ends_is_in_the_calendar(small_catalogue):
+    # August 2025's report is due on 18/08/2025 (cutoff 14/08), before August ends.
+    assert _calendar("00004", D(2025, 7, 1), D(2025, 8, 20)) == [
+        ("R-THANG", "202507", 0, "01"),
+        ("R-THANG", "202508", 0, "01"),
+    ]
+
+
 def test_a_merged_ministry_passes_its_listed_obligation_to_its_successor(small_catalogue):
     # R-BO lists the Ministry of Planning and Investment, merged into Finance on 01/03/2025.
     assert _calendar("BKHDT", D(2024, 10, 1), D(2025, 12, 31)) == [
