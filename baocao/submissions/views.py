@@ -710,6 +710,8 @@ def _entry_post(request: HttpRequest, report: Report) -> HttpResponse:
                 content_type=upload.content_type or "",
                 actor=user,
             )
+        except SubmissionDenied:
+            raise  # the page answers 403, as for every refusal of the user's rights
         except DomainError as error:
             messages.error(request, error.message)
         else:
@@ -722,6 +724,8 @@ def _entry_post(request: HttpRequest, report: Report) -> HttpResponse:
         if attachment is not None:
             try:
                 services.attachment_remove(attachment=attachment, actor=user)
+            except SubmissionDenied:
+                raise
             except DomainError as error:
                 messages.error(request, error.message)
             else:
@@ -732,6 +736,8 @@ def _entry_post(request: HttpRequest, report: Report) -> HttpResponse:
             report = services.report_recall(
                 report=report, actor=user, reason=request.POST.get("reason", "")
             )
+        except SubmissionDenied:
+            raise  # the page answers 403, as for every refusal of the user's rights
         except DomainError as error:
             messages.error(request, error.message)
         else:
