@@ -128,6 +128,8 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One name for the report status wherever it appears (status, from, to).
+    "ENUM_NAME_OVERRIDES": {"ReportStatusEnum": "baocao.submissions.choices.ReportStatus"},
 }
 
 LOGGING = {
