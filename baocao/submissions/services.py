@@ -685,6 +685,8 @@ def report_return(*, report: Report, actor: Actor, reason: str) -> Report:
     report.status = ReportStatus.RETURNED
     report.return_reason = reason
     report.accepted_at = None
+    if report.received_at is None:
+        report.received_at = now
     report.revision += 1
     report.updated_at = now
     report.updated_by_name = _name(actor)

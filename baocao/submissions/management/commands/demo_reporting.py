@@ -7,25 +7,37 @@ Creates (only what is missing, so a second run is quick and changes nothing):
 - `canbo.hanoi`, reporting officer of Hà Nội, which sends BC-KTXH-THANG to the Government (CP);
 - `kiemduyet.cp`, reviewer of the Government (CP);
 - the system's signing keys of 00004 and 01, so their officers can sign and send;
-- a reporting policy for BC-DVC-THANG: 5 days of grace after the deadline.
+- a reporting policy for BC-DVC-THANG: 5 days of grace after the deadline;
+- the reports of eight other wards and communes of Hà Nội, sent by their one-stop-shop
+  software (a system account with delegations), so that the reviewer's inbox has work: this
+  month's sent on time, one returned and one accepted, and last month's sent late after an
+  unlock. Phường Ba Đình's own report is left for the demo officer to fill.
 Passwords are generated on the first run and kept in the data directory, like `demo_admin`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import random
 import secrets
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from baocao.accounts.choices import Role
-from baocao.accounts.models import User
+from baocao.accounts.models import Delegation, User
 from baocao.accounts.services import user_create
+from baocao.catalogue import selectors as catalogue_selectors
 from baocao.catalogue.models import Regime
+from baocao.organisations import selectors as org_selectors
 from baocao.organisations.models import Unit
-from baocao.submissions.models import ReportingPolicy, UnitSigningKey
+from baocao.periods import Period, PeriodType, period_of
+from baocao.submissions import selectors, services
+from baocao.submissions.choices import ValueSource
+from baocao.submissions.models import Report, ReportingPolicy, UnitSigningKey
 from baocao.submissions.services import signing_key_create
 
 # username, unit code, role, first name, last name
@@ -94,6 +106,95 @@ class Command(BaseCommand):
                 f"Unknown regime {POLICY_REGIME}: run `baocao catalogue load-sample` first."
             )
         ReportingPolicy.objects.get_or_create(regime=regime, defaults={"grace_days": GRACE_DAYS})
+        self._demo_reports(units["01"])
         for username, code, role, *_ in USERS:
             password = passwords.get(username, "(đã đổi / changed)")
             self.stdout.write(f"Đăng nhập / Login: {username} / {password}  ({role}, {code})")
+
+    def _demo_reports(self, province: Unit) -> None:
+        """Reports of other communes of Hà Nội, sent through the services like any other."""
+        if User.objects.filter(username=SYSTEM_USERNAME).exists():
+            return
+        today = timezone.localdate()
+        communes = [
+            version.unit
+            for version in org_selectors.unit_children(unit=province, on=today)
+            if version.unit.code != "00004"
+        ][:DEMO_COMMUNES]
+        system = user_create(
+            username=SYSTEM_USERNAME,
+            password=None,
+            unit=province,
+            roles=[Role.REPORTER],
+            first_name="Phần mềm một cửa",
+            last_name="(demo)",
+            actor=None,
+        )
+        reviewer = User.objects.get(username="kiemduyet.hanoi")
+        for unit in communes:
+            Delegation.objects.create(
+                user=system, unit=unit, valid_from=today, reason="Hệ thống một cửa gửi số liệu"
+            )
+            signing_key_create(unit=unit, actor=None)
+        current = _open_period(today)
+        for number, unit in enumerate(communes):
+            self._send(unit, current.previous(), system, reviewer, late=True)
+            report = self._send(unit, current, system, reviewer, late=False)
+            if number == 0:
+                services.report_return(
+                    report=report,
+                    actor=reviewer,
+                    reason="Số hồ sơ đã giải quyết quá hạn chưa khớp với phần mềm một cửa.",
+                )
+            elif number == 1:
+                services.report_accept(report=report, actor=reviewer)
+
+    def _send(
+        self, unit: Unit, period: Period, system: User, reviewer: User, *, late: bool
+    ) -> Report:
+        report = services.report_get_or_create(
+            regime=POLICY_REGIME, unit=unit, period=period.code, actor=system
+        )
+        if late and selectors.is_locked(report):
+            services.report_unlock(
+                report=report, actor=reviewer, reason="Đơn vị đề nghị gửi bổ sung sau hạn.", days=3
+            )
+        rng = random.Random(f"{unit.code}-{period.code}")
+        received = rng.randint(80, 420)
+        on_time = int(received * rng.uniform(0.8, 0.95))
+        values = {
+            "HCC.HS_TIEP_NHAN": received,
+            "HCC.HS_TRUC_TUYEN": int(received * rng.uniform(0.45, 0.8)),
+            "HCC.HS_GQ_DUNG_HAN": on_time,
+            "HCC.HS_GQ_QUA_HAN": rng.randint(0, 6),
+            "HCC.HS_DANG_GQ_TRONG_HAN": rng.randint(5, 30),
+            "HCC.HS_DANG_GQ_QUA_HAN": rng.randint(0, 3),
+        }
+        report = services.report_save(
+            report=report,
+            values=[services.ValueInput(code, "", value) for code, value in values.items()],
+            narratives={
+                "DANH_GIA": "Tiếp nhận, giải quyết hồ sơ cơ bản đúng hạn; tỷ lệ hồ sơ trực tuyến"
+                " tiếp tục tăng.",
+            },
+            channel=ValueSource.API,
+            style="plain",
+            actor=system,
+        )
+        services.report_submit(report=report, actor=system)
+        return Report.objects.get(pk=report.pk)
+
+
+SYSTEM_USERNAME = "he-thong-mot-cua.hanoi"
+DEMO_COMMUNES = 8
+
+
+def _open_period(today: dt.date) -> Period:
+    """The month of BC-DVC-THANG whose deadline is the next one from today."""
+    period = period_of(PeriodType.MONTH, today)
+    regime = selectors.regime_get(POLICY_REGIME)
+    while True:
+        due = catalogue_selectors.regime_period(regime=regime, period=period).deadlines[0]
+        if due.deadline >= today:
+            return period
+        period = period.next()
