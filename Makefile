@@ -48,7 +48,8 @@ bench: install
 	@tmp=$$(mktemp -d) && BAOCAO_DATA_DIR=$$tmp $(BIN)/baocao migrate -v 0 && \
 	  BAOCAO_DATA_DIR=$$tmp $(BIN)/baocao bench_units && \
 	  BAOCAO_DATA_DIR=$$tmp $(BIN)/baocao bench_catalogue && \
-	  BAOCAO_DATA_DIR=$$tmp $(BIN)/baocao bench_reports; status=$$?; rm -rf $$tmp; exit $$status
+	  BAOCAO_DATA_DIR=$$tmp $(BIN)/baocao bench_reports && \
+	  BAOCAO_DATA_DIR=$$tmp $(BIN)/baocao bench_import; status=$$?; rm -rf $$tmp; exit $$status
 
 clean-venv:
 	rm -rf $(VENV)

@@ -22,6 +22,7 @@ from baocao.audit.choices import AuditAction
 from baocao.audit.services import Actor, change_record_create
 from baocao.core.errors import DomainError, NotFound, Rejected
 from baocao.core.text import nfc
+from baocao.organisations import selectors as org_selectors
 from baocao.organisations.models import Unit
 from baocao.submissions import lifecycle, permissions, selectors, signing
 from baocao.submissions.canonical import canonical_bytes, digest
@@ -774,7 +775,8 @@ def report_unlock(*, report: Report, actor: Actor, reason: str, days: int = 3) -
 @transaction.atomic
 def signing_key_create(*, unit: Unit, actor: Actor) -> UnitSigningKey:
     """A new key for the system to sign the unit's reports with; older keys are deactivated."""
-    name = unit.versions.order_by("-valid_from").values_list("name", flat=True).first() or unit.code
+    latest = org_selectors.unit_last_version(unit=unit)
+    name = latest.name if latest is not None else unit.code
     private_pem, certificate_pem = signing.key_pair_create(common_name=name, organisation=name)
     info = signing.certificate_info(signing.certificate_load(certificate_pem))
     UnitSigningKey.objects.filter(unit=unit, active=True).update(active=False)
