@@ -1,0 +1,210 @@
+"""Pieces shared by the report pages: the user, errors as pages, numbers, headers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from typing import Any, cast
+
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    QueryDict,
+)
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from baocao.accounts.models import User
+from baocao.catalogue import selectors as catalogue_selectors
+from baocao.catalogue.choices import NUMERIC_VALUE_TYPES, ValueType
+from baocao.catalogue.labels import day_label, period_label
+from baocao.catalogue.models import Indicator
+from baocao.core.errors import DomainError, NotFound
+from baocao.core.numbers import format_number
+from baocao.organisations import selectors as org_selectors
+from baocao.organisations.models import Unit
+from baocao.periods import PeriodError, parse_period
+from baocao.submissions import permissions, selectors
+from baocao.submissions.choices import ReportStatus
+from baocao.submissions.errors import SubmissionError
+from baocao.submissions.models import Report, ReportVersion
+from baocao.submissions.values import parse_number
+
+# "My reports": deadlines from two months back (late reports still owed) to six weeks ahead.
+MY_REPORTS_DAYS_BEFORE = 60
+MY_REPORTS_DAYS_AFTER = 45
+INBOX_PAGE_SIZE = 50
+MAX_PARAM_LENGTH = 100
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+# How each status is drawn (a badge colour); the label is the translated choice.
+STATUS_TONE = {
+    ReportStatus.NOT_STARTED: "idle",
+    ReportStatus.DRAFT: "draft",
+    ReportStatus.SUBMITTED: "sent",
+    ReportStatus.RESUBMITTED: "sent",
+    ReportStatus.ACCEPTED: "accepted",
+    ReportStatus.RETURNED: "returned",
+    ReportStatus.RECALL_REQUESTED: "recall",
+}
+
+
+def request_user(request: HttpRequest) -> User:
+    # login_required has let only signed-in users of the project's user model in.
+    return cast(User, request.user)
+
+
+def text_param(params: QueryDict, name: str) -> str:
+    return params.get(name, "").strip()[:MAX_PARAM_LENGTH]
+
+
+def unit_name(unit: Unit | None, on: dt.date | None = None) -> str:
+    if unit is None:
+        return ""
+    day = on or org_selectors.today()
+    version = org_selectors.unit_version_on(unit=unit, on=day) or org_selectors.unit_last_version(
+        unit=unit
+    )
+    return version.name if version else unit.code
+
+
+def page_context(request: HttpRequest, nav: str = "") -> dict[str, Any]:
+    """What the layout needs on every page: the navigation item and the user's unit."""
+    unit = request_user(request).unit
+    version = None
+    if unit is not None:
+        version = org_selectors.unit_version_on(
+            unit=unit, on=org_selectors.today()
+        ) or org_selectors.unit_last_version(unit=unit)
+    return {"nav": nav, "user_unit": version}
+
+
+def error_page(request: HttpRequest, error: DomainError, *, nav: str = "") -> HttpResponse:
+    context = {**page_context(request, nav), "error": error.message, "status": error.http_status}
+    return render(request, "submissions/error.html", context, status=error.http_status)
+
+
+def period_text(code: str) -> str:
+    try:
+        return period_label(parse_period(code))
+    except PeriodError:
+        return code
+
+
+def status_view(status: str) -> dict[str, str]:
+    return {
+        "code": status,
+        "label": str(ReportStatus(status).label),
+        "tone": STATUS_TONE.get(ReportStatus(status), "idle"),
+    }
+
+
+def decimal_places(text: str) -> int:
+    return len(text.partition(".")[2])
+
+
+def display_value(indicator: Indicator, text: str, *, language: str | None = None) -> str:
+    """A stored canonical value as a person reads it (Vietnamese numbers in inputs)."""
+    if text == "":
+        return ""
+    if indicator.value_type in NUMERIC_VALUE_TYPES:
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            return text
+        return format_number(number, decimals=decimal_places(text), language=language)
+    if indicator.value_type == ValueType.BOOLEAN:
+        return gettext("Yes") if text == "true" else gettext("No") if text == "false" else text
+    if indicator.value_type == ValueType.DATE:
+        try:
+            return day_label(dt.date.fromisoformat(text))
+        except ValueError:
+            return text
+    return text
+
+
+def stored_number(indicator: Indicator, text: str) -> Decimal | None:
+    if indicator.value_type not in NUMERIC_VALUE_TYPES or not text:
+        return None
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return None
+
+
+def typed_number(text: str) -> Decimal | None:
+    try:
+        return parse_number(text, style="vi") if text.strip() else None
+    except ValueError:
+        return None
+
+
+def lock_view(report: Report) -> dict[str, Any]:
+    lock_at = selectors.lock_time(report)
+    last_day = timezone.localtime(lock_at).date() - dt.timedelta(days=1)
+    unlocked_until = report.unlocked_until
+    return {
+        "locked": selectors.is_locked(report),
+        "last_day": day_label(last_day),
+        "unlocked_until": (
+            timezone.localtime(unlocked_until).strftime("%H:%M %d/%m/%Y")
+            if unlocked_until and unlocked_until > timezone.now()
+            else ""
+        ),
+    }
+
+
+def report_header(report: Report) -> dict[str, Any]:
+    """The facts every report page starts with."""
+    window = None
+    try:
+        item = catalogue_selectors.regime_period(
+            regime=report.regime, period=parse_period(report.period)
+        )
+        window = item.window
+    except (DomainError, PeriodError):
+        window = None
+    overdue = 0
+    if report.submitted_at is None:
+        overdue = max(0, (org_selectors.today() - report.deadline).days)
+    return {
+        "report": report,
+        "regime": report.regime,
+        "unit_name": unit_name(report.unit, report.deadline),
+        "receiver_name": unit_name(report.receiver, report.deadline),
+        "period_label": period_text(report.period),
+        "window": (
+            f"{day_label(window.start)} – {day_label(window.end)}" if window is not None else ""
+        ),
+        "deadline": day_label(report.deadline),
+        "status": status_view(report.status),
+        "days_late": report.days_late or 0,
+        "overdue": overdue,
+        "lock": lock_view(report),
+    }
+
+
+def readable_report(request: HttpRequest, report_id: int) -> Report:
+    """The report, if the user may read it (`SubmissionDenied`, 403, otherwise)."""
+    report = selectors.report_get(report_id=report_id)
+    permissions.check_read(request_user(request), report)
+    return report
+
+
+def int_param(raw: object) -> int | None:
+    try:
+        return int(str(raw))
+    except (TypeError, ValueError):
+        return None
+
+
+def version_param(request: HttpRequest, report: Report) -> ReportVersion | None:
+    raw = text_param(request.GET, "version")
+    if not raw:
+        return selectors.report_versions(report).last()
+    number = int_param(raw)
+    if number is None:
+        raise NotFound(SubmissionError.VERSION_NOT_FOUND, id=report.pk, number=raw)
+    return selectors.version_get(report=report, number=number)
