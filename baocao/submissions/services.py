@@ -89,6 +89,13 @@ def _actor_user(actor: Actor) -> Any:
     return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
 
 
+def _changed(report: Report, *, actor: Actor, at: dt.datetime) -> None:
+    """Every write bumps the revision (optimistic locking) and says who changed it, when."""
+    report.revision += 1
+    report.updated_at = at
+    report.updated_by_name = _name(actor)
+
+
 def _transition(
     report: Report,
     *,
@@ -296,9 +303,7 @@ def report_save(
     report.status = lifecycle.status_after(
         status=report.status, action=ReportAction.SAVE, version_count=report.version_count
     )
-    report.revision += 1
-    report.updated_at = now
-    report.updated_by_name = _name(actor)
+    _changed(report, actor=actor, at=now)
     report.save(update_fields=["status", "revision", "updated_at", "updated_by_name"])
     if before != report.status:
         _transition(report, action=ReportAction.SAVE, before=before, actor=actor, at=now)
@@ -445,9 +450,7 @@ def attachment_remove(*, attachment: Attachment, actor: Actor) -> None:
 
 
 def _bump(report: Report, actor: Actor) -> None:
-    report.revision += 1
-    report.updated_at = timezone.now()
-    report.updated_by_name = _name(actor)
+    _changed(report, actor=actor, at=timezone.now())
     if report.status == ReportStatus.NOT_STARTED:
         before = report.status
         report.status = ReportStatus.DRAFT
@@ -546,9 +549,7 @@ def report_submit(
         status=report.status, action=ReportAction.SUBMIT, version_count=report.version_count
     )
     report.version_count = number
-    report.revision += 1
-    report.updated_at = now
-    report.updated_by_name = _name(actor)
+    _changed(report, actor=actor, at=now)
     if report.submitted_at is None:
         report.days_late = late
     report.submitted_at = now
@@ -656,9 +657,7 @@ def _accept(report: Report, *, actor: Actor, reason: str, at: dt.datetime | None
     report.accepted_at = now
     if report.received_at is None:
         report.received_at = now
-    report.revision += 1
-    report.updated_at = now
-    report.updated_by_name = _name(actor)
+    _changed(report, actor=actor, at=now)
     report.save()
     _transition(
         report,
@@ -688,9 +687,7 @@ def report_return(*, report: Report, actor: Actor, reason: str) -> Report:
     report.accepted_at = None
     if report.received_at is None:
         report.received_at = now
-    report.revision += 1
-    report.updated_at = now
-    report.updated_by_name = _name(actor)
+    _changed(report, actor=actor, at=now)
     # A returned report may be corrected for the grace period even if that runs past the
     # lock: returning it is the receiver's consent to a late change.
     reopen_until = now + dt.timedelta(days=selectors.grace_days(report.regime) or 1)
@@ -719,9 +716,7 @@ def report_recall(*, report: Report, actor: Actor, reason: str = "") -> Report:
     report.status = lifecycle.status_after(
         status=report.status, action=action, version_count=report.version_count
     )
-    report.revision += 1
-    report.updated_at = timezone.now()
-    report.updated_by_name = _name(actor)
+    _changed(report, actor=actor, at=timezone.now())
     report.save()
     _transition(report, action=action, before=before, actor=actor, reason=nfc(reason).strip())
     return report
@@ -739,9 +734,7 @@ def report_recall_answer(*, report: Report, actor: Actor, agree: bool, reason: s
     )
     if agree:
         report.received_at = None
-    report.revision += 1
-    report.updated_at = timezone.now()
-    report.updated_by_name = _name(actor)
+    _changed(report, actor=actor, at=timezone.now())
     report.save()
     _transition(report, action=action, before=before, actor=actor, reason=nfc(reason).strip())
     return report
@@ -759,9 +752,7 @@ def report_unlock(*, report: Report, actor: Actor, reason: str, days: int = 3) -
         raise DomainError(SubmissionError.REASON_REQUIRED, field="reason")
     now = timezone.now()
     report.unlocked_until = now + dt.timedelta(days=max(1, min(days, 60)))
-    report.revision += 1
-    report.updated_at = now
-    report.updated_by_name = _name(actor)
+    _changed(report, actor=actor, at=now)
     report.save()
     _transition(
         report, action=ReportAction.UNLOCK, before=report.status, actor=actor, reason=reason
