@@ -5,10 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import transaction
+from rest_framework.authtoken.models import Token
 
+from baocao.accounts.choices import Role
+from baocao.accounts.errors import AccountError
 from baocao.accounts.models import User, UserRole
 from baocao.audit.choices import AuditAction
 from baocao.audit.services import Actor, change_record_create, snapshot
+from baocao.core.errors import DomainError
 from baocao.organisations.models import Unit
 
 
@@ -68,3 +72,48 @@ def user_role_grant(*, user: User, role: str, actor: Actor) -> UserRole:
 def _public(data: dict[str, object]) -> dict[str, object]:
     """A user snapshot without the password hash."""
     return {key: value for key, value in data.items() if key != "password"}
+
+
+@transaction.atomic
+def system_account_create(*, unit: Unit, username: str, name: str = "", actor: Actor) -> str:
+    """An account for a system that reports for `unit`, and its API token (returned).
+
+    A reporting officer of the unit with no password: it cannot sign in to the web pages and
+    may do through the API exactly what an officer of the unit may do.
+    """
+    if User.objects.filter(username=username).exists():
+        raise DomainError(AccountError.USERNAME_TAKEN, field="username", username=username)
+    user = user_create(
+        username=username,
+        password=None,
+        unit=unit,
+        roles=[Role.REPORTER],
+        first_name=name,
+        actor=actor,
+    )
+    token = Token.objects.create(user=user)
+    # The key is the token's primary key and a secret: the record is made on the user, so
+    # that neither the key nor its `str()` reaches the audit trail.
+    change_record_create(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        instance=user,
+        after={"api_token": "created", "prefix": token.key[:6]},
+    )
+    return str(token.key)
+
+
+@transaction.atomic
+def api_token_revoke(*, username: str, actor: Actor) -> None:
+    """Delete a user's API token: the system it was given to can no longer call the API."""
+    token = Token.objects.filter(user__username=username).select_related("user").first()
+    if token is None:
+        raise DomainError(AccountError.NO_TOKEN, field="username", username=username)
+    change_record_create(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        instance=token.user,
+        before={"api_token": "created", "prefix": token.key[:6]},
+        after={"api_token": "revoked"},
+    )
+    token.delete()

@@ -16,15 +16,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
-from baocao.accounts.choices import Role
-from baocao.accounts.models import User
-from baocao.accounts.services import user_create
-from baocao.audit.choices import AuditAction
-from baocao.audit.services import change_record_create
+from baocao.accounts.services import api_token_revoke, system_account_create
 from baocao.core.errors import DomainError
 from baocao.organisations import selectors as org_selectors
 
@@ -53,35 +48,15 @@ class Command(BaseCommand):
         except DomainError as exc:
             raise CommandError(str(exc)) from None
 
-    @transaction.atomic
     def do_create(self, options: dict[str, Any]) -> None:
         unit = org_selectors.unit_get(code=options["unit"])
-        username = options["username"]
-        if User.objects.filter(username=username).exists():
-            raise CommandError(
-                _("User %(username)s already exists; choose another name.") % {"username": username}
-            )
         try:
-            user = user_create(
-                username=username,
-                password=None,  # A system account cannot sign in to the web pages.
-                unit=unit,
-                roles=[Role.REPORTER],
-                first_name=options["name"],
-                actor=None,
+            key = system_account_create(
+                unit=unit, username=options["username"], name=options["name"], actor=None
             )
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from None
-        token = Token.objects.create(user=user)
-        # The key is the token's primary key and a secret: the record is made on the user, so
-        # that neither the key nor its `str()` reaches the audit trail.
-        change_record_create(
-            actor=None,
-            action=AuditAction.UPDATE,
-            instance=user,
-            after={"api_token": "created", "prefix": token.key[:6]},
-        )
-        self.stdout.write(token.key)
+        self.stdout.write(key)
 
     def do_list(self, options: dict[str, Any]) -> None:
         tokens = Token.objects.select_related("user__unit").order_by("user__username")
@@ -93,19 +68,6 @@ class Command(BaseCommand):
             created = token.created.strftime("%Y-%m-%d %H:%M")
             self.stdout.write(f"{user.username}\t{unit}\t{token.key[:6]}…\t{created}")
 
-    @transaction.atomic
     def do_revoke(self, options: dict[str, Any]) -> None:
-        token = Token.objects.filter(user__username=options["username"]).first()
-        if token is None:
-            raise CommandError(
-                _("User %(username)s has no token.") % {"username": options["username"]}
-            )
-        change_record_create(
-            actor=None,
-            action=AuditAction.UPDATE,
-            instance=token.user,
-            before={"api_token": "created", "prefix": token.key[:6]},
-            after={"api_token": "revoked"},
-        )
-        token.delete()
+        api_token_revoke(username=options["username"], actor=None)
         self.stdout.write(_("Token revoked."))
