@@ -7,9 +7,10 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from baocao.accounts import scope
 from baocao.catalogue import selectors as catalogue_selectors
 from baocao.catalogue.models import Regime, RegimeVersion
 from baocao.catalogue.rules import period_problem
@@ -30,7 +31,7 @@ from baocao.submissions.models import (
     ReportingPolicy,
     ReportVersion,
 )
-from baocao.submissions.permissions import AnyUser, visible_reports
+from baocao.submissions.permissions import AnyUser, delegated_unit_ids, visible_reports
 
 
 @dataclasses.dataclass(frozen=True)
@@ -311,3 +312,110 @@ def version_verify(version: ReportVersion) -> Verification:
         data_matches=data_ok,
         problems=problems,
     )
+
+
+# Late and missing reports ----------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class LateReport:
+    """A report sent after its deadline, or not sent although its deadline has passed."""
+
+    deadline: dt.date
+    regime: str
+    period: str
+    unit: str
+    name: str
+    report_id: str  # "-" when the unit never opened its report
+    status: str
+    days: int
+    missing: bool
+
+
+def late_reports(
+    *,
+    user: AnyUser | None,
+    regime: Regime | None = None,
+    period: Period | None = None,
+    now: dt.datetime | None = None,
+) -> list[LateReport]:
+    """Late and missing reports the user may see (everything for `user=None`), by deadline.
+
+    Late: first sent after the deadline (the days are counted then and kept). Missing: not
+    sent by a deadline that has passed. Given both a regime and a period, the units that owe
+    the report and never opened it are listed too, named as they were on the deadline (a
+    unit merged since still owed it).
+    """
+    moment = now or timezone.now()
+    today = timezone.localdate(moment)
+    queryset = reports().filter(deadline__lt=today)
+    if user is not None:
+        queryset = visible_reports(user, queryset)
+    if regime is not None:
+        queryset = queryset.filter(regime=regime)
+    if period is not None:
+        queryset = queryset.filter(period=period.code)
+    queryset = queryset.filter(Q(days_late__gt=0) | Q(version_count=0))
+    found = list(queryset)
+    names = dict(
+        org_selectors.versions_on(today)
+        .filter(unit_id__in={report.unit_id for report in found})
+        .values_list("unit_id", "name")
+    )
+    rows = [
+        LateReport(
+            deadline=report.deadline,
+            regime=report.regime.code,
+            period=report.period,
+            unit=report.unit.code,
+            name=names.get(report.unit_id, ""),
+            report_id=str(report.pk),
+            status=report.status,
+            days=(
+                days_late(report.deadline, moment)
+                if report.version_count == 0
+                else report.days_late or 0
+            ),
+            missing=report.version_count == 0,
+        )
+        for report in found
+    ]
+    if regime is not None and period is not None:
+        rows.extend(_never_opened(regime=regime, period=period, user=user, now=moment))
+    return sorted(rows, key=lambda row: (row.deadline, row.regime, row.period, row.unit))
+
+
+def _never_opened(
+    *, regime: Regime, period: Period, user: AnyUser | None, now: dt.datetime
+) -> list[LateReport]:
+    item = catalogue_selectors.regime_period(regime=regime, period=period)
+    in_scope = scope.unit_ids_in_scope(user) if user is not None else None
+    today = timezone.localdate(now)
+    rows: list[LateReport] = []
+    for due in item.deadlines:
+        if due.deadline >= today:
+            continue
+        owed = catalogue_selectors.step_reporter_ids(step=due.step, on=due.deadline)
+        if user is not None and in_scope is not None:
+            owed &= in_scope | delegated_unit_ids(user)
+        opened = set(
+            Report.objects.filter(
+                regime=regime, period=period.code, step_order=due.step.order
+            ).values_list("unit_id", flat=True)
+        )
+        days = days_late(due.deadline, now)
+        for version in org_selectors.versions_on(due.deadline).filter(unit_id__in=owed - opened):
+            rows.append(
+                LateReport(
+                    deadline=due.deadline,
+                    regime=regime.code,
+                    period=period.code,
+                    unit=version.unit.code,
+                    name=version.name,
+                    report_id="-",
+                    status=ReportStatus.NOT_STARTED,
+                    days=days,
+                    missing=True,
+                )
+            )
+    return rows

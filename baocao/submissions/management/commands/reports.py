@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import dataclasses
 import datetime as dt
 from pathlib import Path
 from typing import Any
@@ -31,18 +30,14 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from baocao.accounts import scope
-from baocao.catalogue import selectors as catalogue_selectors
 from baocao.catalogue.labels import day_label, period_label
-from baocao.catalogue.models import Regime
 from baocao.core.errors import DomainError, Rejected
 from baocao.organisations import selectors as org_selectors
 from baocao.organisations.models import Unit
-from baocao.periods import Period
 from baocao.submissions import permissions, selectors, services
 from baocao.submissions.canonical import canonical_bytes
 from baocao.submissions.choices import EDXML_STATUS_OF_STATUS, ReportAction, ReportStatus
@@ -292,40 +287,10 @@ class Command(BaseCommand):
         self.stdout.write(_("All %(count)d version(s) verified.") % {"count": len(versions)})
 
     def do_late(self, options: dict[str, Any], user: AbstractBaseUser | None) -> None:
-        now = timezone.now()
-        today = timezone.localdate()
-        reports = _visible(user).filter(deadline__lt=today)
         regime = selectors.regime_get(options["regime"]) if options["regime"] else None
         period = selectors.period_parse(options["period"]) if options["period"] else None
-        if regime is not None:
-            reports = reports.filter(regime=regime)
-        if period is not None:
-            reports = reports.filter(period=period.code)
-        # Late: first sent after the deadline (the days are counted then and kept); missing:
-        # nothing sent by the deadline.
-        reports = reports.filter(Q(days_late__gt=0) | Q(version_count=0))
-        names = _names({report.unit_id for report in reports}, today)
-        rows = [
-            _LateRow(
-                deadline=report.deadline,
-                regime=report.regime.code,
-                period=report.period,
-                unit=report.unit.code,
-                report_id=str(report.pk),
-                name=names.get(report.unit_id, ""),
-                status=report.status,
-                days=(
-                    selectors.days_late(report.deadline, now)
-                    if report.version_count == 0
-                    else report.days_late or 0
-                ),
-                missing=report.version_count == 0,
-            )
-            for report in reports
-        ]
-        if regime is not None and period is not None:
-            rows.extend(_never_opened(regime=regime, period=period, user=user, now=now))
-        for row in sorted(rows, key=lambda row: (row.deadline, row.regime, row.period, row.unit)):
+        rows = selectors.late_reports(user=user, regime=regime, period=period, now=timezone.now())
+        for row in rows:
             self.stdout.write(
                 "\t".join(
                     [
@@ -473,63 +438,6 @@ def _read_signature(path: Path) -> str:
         return text
     except (UnicodeDecodeError, binascii.Error, ValueError):
         return base64.b64encode(data).decode("ascii")
-
-
-@dataclasses.dataclass(frozen=True)
-class _LateRow:
-    deadline: dt.date
-    regime: str
-    period: str
-    unit: str
-    report_id: str  # "-" when the unit never opened its report
-    name: str
-    status: str
-    days: int
-    missing: bool
-
-
-def _never_opened(
-    *, regime: Regime, period: Period, user: AbstractBaseUser | None, now: dt.datetime
-) -> list[_LateRow]:
-    """Units that owe the report for a passed deadline and have no report at all."""
-    item = catalogue_selectors.regime_period(regime=regime, period=period)
-    in_scope = scope.unit_ids_in_scope(user) if user is not None else None
-    today = timezone.localdate(now)
-    rows: list[_LateRow] = []
-    for due in item.deadlines:
-        if due.deadline >= today:
-            continue
-        owed = catalogue_selectors.step_reporter_ids(step=due.step, on=due.deadline)
-        if user is not None and in_scope is not None:
-            owed &= in_scope | permissions.delegated_unit_ids(user)
-        opened = set(
-            Report.objects.filter(
-                regime=regime, period=period.code, step_order=due.step.order
-            ).values_list("unit_id", flat=True)
-        )
-        days = selectors.days_late(due.deadline, now)
-        # Named as they were on the deadline: a unit merged since still owed the report.
-        for version in org_selectors.versions_on(due.deadline).filter(unit_id__in=owed - opened):
-            rows.append(
-                _LateRow(
-                    deadline=due.deadline,
-                    regime=regime.code,
-                    period=period.code,
-                    unit=version.unit.code,
-                    report_id="-",
-                    name=version.name,
-                    status=ReportStatus.NOT_STARTED,
-                    days=days,
-                    missing=True,
-                )
-            )
-    return rows
-
-
-def _names(unit_ids: set[int], on: dt.date) -> dict[int, str]:
-    return dict(
-        org_selectors.versions_on(on).filter(unit_id__in=unit_ids).values_list("unit_id", "name")
-    )
 
 
 def _unit_label(unit: Unit) -> str:
