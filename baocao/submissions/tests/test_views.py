@@ -376,3 +376,19 @@ def test_print_and_export_of_a_version(sent, reviewer):
     assert book.status_code == 200 and openpyxl.load_workbook(io.BytesIO(book.content))
     missing = client.get(reverse("submissions:report-pdf", args=[sent.pk]) + "?version=7")
     assert missing.status_code == 404
+
+
+def test_the_inbox_costs_the_same_few_queries_however_many_reports(
+    sample_catalogue, settings, tmp_path, django_assert_max_num_queries
+):
+    # The demo's eight Hà Nội wards send two months each: sixteen rows in the inbox.
+    from django.core.management import call_command
+
+    from baocao.accounts.models import User
+
+    settings.DATA_DIR = tmp_path
+    call_command("demo_reporting", stdout=io.StringIO())
+    client = _client(User.objects.get(username="kiemduyet.hanoi"))
+    with django_assert_max_num_queries(12):
+        response = client.get("/inbox/")
+    assert _text(response).count('data-status="') >= 16

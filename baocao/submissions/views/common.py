@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any, cast
 
@@ -68,6 +69,23 @@ def unit_name(unit: Unit | None, on: dt.date | None = None) -> str:
         unit=unit
     )
     return version.name if version else unit.code
+
+
+def unit_names(pairs: Iterable[tuple[Unit, dt.date]]) -> dict[tuple[int, dt.date], str]:
+    """Names of many units on their days, one query per distinct day (a list page's rows)."""
+    by_day: dict[dt.date, set[int]] = {}
+    units: dict[int, Unit] = {}
+    for unit, day in pairs:
+        by_day.setdefault(day, set()).add(unit.pk)
+        units[unit.pk] = unit
+    names: dict[tuple[int, dt.date], str] = {}
+    for day, ids in by_day.items():
+        found = dict(
+            org_selectors.versions_on(day).filter(unit_id__in=ids).values_list("unit_id", "name")
+        )
+        for unit_id in ids:
+            names[(unit_id, day)] = found.get(unit_id) or unit_name(units[unit_id], day)
+    return names
 
 
 def page_context(request: HttpRequest, nav: str = "") -> dict[str, Any]:

@@ -24,6 +24,7 @@ from baocao.submissions.views.common import (
     status_view,
     text_param,
     unit_name,
+    unit_names,
 )
 
 LATE_CHOICES = (("", _("All")), ("yes", _("Late only")), ("no", _("On time only")))
@@ -54,10 +55,11 @@ def inbox(request: HttpRequest) -> HttpResponse:
         late={"yes": True, "no": False}.get(late),
     )
     page = Paginator(queryset, INBOX_PAGE_SIZE).get_page(params.get("page"))
+    names = unit_names((report.unit, report.deadline) for report in page.object_list)
     rows = [
         {
             "report": report,
-            "unit_name": unit_name(report.unit, report.deadline),
+            "unit_name": names[(report.unit_id, report.deadline)],
             "period_label": period_text(report.period),
             "status": status_view(report.status),
             "deadline": day_label(report.deadline),
@@ -67,10 +69,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     query = params.copy()
     query.pop("page", None)
     regimes = sorted(
-        {
-            (r.regime.code, r.regime.name)
-            for r in selectors.inbox(user=user).select_related("regime")
-        }
+        set(selectors.inbox(user=user).values_list("regime__code", "regime__name").distinct())
     )
     context = {
         **page_context(request, "inbox"),
