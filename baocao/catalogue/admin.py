@@ -3,7 +3,7 @@
 Ministries that keep their regimes under version control use `baocao catalogue load`;
 the admin is for small edits. Every save and delete here is written to the audit trail,
 and the rules that need more than one field (formulas, aggregation per value type,
-cutoff and deadline rules) are checked by the models' `clean()`.
+cutoff and deadline rules, validation rule expressions) are checked by the models' `clean()`.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from baocao.catalogue.models import (
     RegimeVersion,
     ReportingStep,
     Sector,
+    ValidationRule,
 )
 
 
@@ -175,3 +176,29 @@ class RegimeVersionAdmin(AuditedAdmin):
     list_display = ["regime", "valid_from", "valid_to", "frequency", "cutoff_kind"]
     list_filter = ["frequency", "regime"]
     inlines = [RegimeFormInline, ReportingStepInline]
+
+
+@admin.register(ValidationRule)
+class ValidationRuleAdmin(AuditedAdmin):
+    """Validation rules; `ValidationRule.clean()` refuses what `catalogue load` would refuse."""
+
+    list_display = ["code", "name", "operator", "importance", "sector", "illustrative"]
+    list_filter = ["importance", "operator", "sector", "period_type", "illustrative"]
+    search_fields = ["code", "name", "name_en", "left", "right"]
+    fields = [
+        "code",
+        "name",
+        "name_en",
+        "description",
+        "left",
+        "operator",
+        "right",
+        "importance",
+        "missing_values",
+        "period_type",
+        "unit_levels",
+        "message",
+        "sector",
+        "legal_source",
+        "illustrative",
+    ]

@@ -18,8 +18,9 @@ from baocao.catalogue.errors import CatalogueError
 from baocao.catalogue.files import CatalogueDocument, Entry, Origin
 from baocao.catalogue.formulas import FormulaError, formula_parse
 from baocao.catalogue.models import Dimension, Form, Indicator, Sector
+from baocao.catalogue.models.rule import IndicatorShape, rule_problems
 from baocao.catalogue.rules import cutoff_rule_from_spec, deadline_rule_from_spec, period_problem
-from baocao.catalogue.spec import IndicatorSpec, RegimeSpec, StepSpec, VersionSpec
+from baocao.catalogue.spec import IndicatorSpec, RegimeSpec, RuleSpec, StepSpec, VersionSpec
 from baocao.core.errors import DomainError, Rejected
 from baocao.organisations.models import Unit
 from baocao.periods import (
@@ -88,6 +89,13 @@ class _Check:
             self._form(form_entry)
         for regime_entry in self.document.regimes:
             self._regime(regime_entry)
+        if self.document.rules:
+            shapes = {
+                code: IndicatorShape(value_type, tuple(dimensions))
+                for code, (value_type, dimensions, _) in self.indicators.items()
+            }
+            for rule_entry in self.document.rules:
+                self._rule(rule_entry, shapes)
         return self.problems
 
     def _add(self, error: CatalogueError, origin: Origin, *path: str | int, **args: Any) -> None:
@@ -383,6 +391,24 @@ class _Check:
                     previous=index,
                     period=found,
                 )
+
+    # Validation rules ------------------------------------------------------------------------
+
+    def _rule(self, entry: Entry[RuleSpec], shapes: dict[str, IndicatorShape]) -> None:
+        """The rule's expressions, references and message (the same checks as the admin's)."""
+        spec, origin = entry.spec, entry.origin
+        if spec.sector:
+            self._reference(self.sectors, spec.sector, "sector", origin, "sector")
+        for problem in rule_problems(
+            left=spec.left,
+            right=spec.right,
+            operator=spec.operator,
+            missing_values=spec.missing_values,
+            message=spec.message,
+            indicators=shapes,
+            options=self.options,
+        ):
+            self._add(problem.error, origin, problem.field, **problem.args)
 
 
 def _feeds(previous: StepSpec, step: StepSpec) -> bool:

@@ -120,3 +120,42 @@ class DeadlineKindChoice(models.TextChoices):
     DAYS_AFTER_CUTOFF = DeadlineKind.DAYS_AFTER_CUTOFF.value, _("Days after the cutoff")
     FIXED_DAY = DeadlineKind.FIXED_DAY.value, _("A fixed day of a month")
     FIXED_DATE = DeadlineKind.FIXED_DATE.value, _("A fixed date")
+
+
+# Validation rules (issue 5) ---------------------------------------------------------------
+# Values are the ones of `baocao.catalogue.expressions.OPERATORS` and `MISSING_STRATEGIES`.
+
+
+class RuleOperator(models.TextChoices):
+    """How a rule compares its left and right expressions.
+
+    The pairs compare presence, not values: a compulsory pair wants both sides filled or
+    both empty, an exclusive pair never both filled.
+    """
+
+    EQ = "==", _("equal to")
+    NE = "!=", _("not equal to")
+    LT = "<", _("less than")
+    LE = "<=", _("less than or equal to")
+    GT = ">", _("greater than")
+    GE = ">=", _("greater than or equal to")
+    COMPULSORY_PAIR = "compulsory_pair", _("must be filled in together")
+    EXCLUSIVE_PAIR = "exclusive_pair", _("must not be filled in together")
+
+
+PAIR_OPERATORS = frozenset({RuleOperator.COMPULSORY_PAIR, RuleOperator.EXCLUSIVE_PAIR})
+
+
+class RuleImportance(models.TextChoices):
+    """What a violation does to a report (issue 5: errors block, warnings need a comment)."""
+
+    ERROR = "error", _("Error: blocks submission")
+    WARNING = "warning", _("Warning: needs an explanation")
+
+
+class MissingValueStrategy(models.TextChoices):
+    """When a rule whose operands have no value is not evaluated (as DHIS2's rules do)."""
+
+    SKIP_IF_ANY_MISSING = "skip_if_any_missing", _("Skip if any value is missing")
+    SKIP_IF_ALL_MISSING = "skip_if_all_missing", _("Skip if all values are missing")
+    NEVER_SKIP = "never_skip", _("Always evaluate")

@@ -207,6 +207,61 @@ class CatalogueError(ErrorCode):
         "range_too_long",
         _("The date range is too long: at most %(maximum)s days."),
     )
+    # Validation rules (issue 5): positions are 1-based characters of the expression.
+    RULE_EXPRESSION_INVALID = (
+        "rule_expression_invalid",
+        _("The expression cannot be read at position %(position)s: %(reason)s."),
+    )
+    RULE_UNKNOWN_INDICATOR = (
+        "rule_unknown_indicator",
+        _("Unknown indicator %(code)s at position %(position)s."),
+    )
+    RULE_INDICATOR_NOT_NUMERIC = (
+        "rule_indicator_not_numeric",
+        _(
+            "Indicator %(code)s at position %(position)s is of type %(value_type)s; "
+            "a rule compares numbers."
+        ),
+    )
+    RULE_DIMENSION_NOT_ON_INDICATOR = (
+        "rule_dimension_not_on_indicator",
+        _(
+            "Indicator %(code)s is not broken down by %(dimension)s (position %(position)s); "
+            "its dimensions are: %(expected)s."
+        ),
+    )
+    RULE_UNKNOWN_OPTION = (
+        "rule_unknown_option",
+        _(
+            "%(option)s is not an option of dimension %(dimension)s (position %(position)s); "
+            "expected one of %(expected)s."
+        ),
+    )
+    RULE_DIMENSION_ORDER = (
+        "rule_dimension_order",
+        _(
+            "The dimensions of %(code)s are written in their order, each once: %(expected)s "
+            "(position %(position)s)."
+        ),
+    )
+    RULE_NO_REFERENCE = (
+        "rule_no_reference",
+        _(
+            "The rule refers to no indicator: a comparison needs one on either side, "
+            "a pair on both sides."
+        ),
+    )
+    RULE_MESSAGE_PLACEHOLDER = (
+        "rule_message_placeholder",
+        _("Unknown placeholder %(name)s in the message; allowed: %(allowed)s."),
+    )
+    RULE_MESSAGE_INVALID = (
+        "rule_message_invalid",
+        _(
+            "The message is not a valid template near position %(position)s: placeholders are "
+            "written %(example)s and a percent sign %(escape)s."
+        ),
+    )
 
 
 def error_for_code(code: str) -> CatalogueError:

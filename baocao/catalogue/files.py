@@ -22,12 +22,13 @@ from baocao.catalogue.spec import (
     FormSpec,
     IndicatorSpec,
     RegimeSpec,
+    RuleSpec,
     SectorSpec,
 )
 from baocao.core.errors import DomainError, Rejected
 from baocao.core.text import nfc
 
-KINDS = ("sectors", "dimensions", "indicators", "forms", "regimes")
+KINDS = ("sectors", "dimensions", "indicators", "forms", "regimes", "rules")
 SUFFIXES = (".yaml", ".yml")
 
 PathKey = tuple[str | int, ...]
@@ -68,6 +69,7 @@ class CatalogueDocument:
     indicators: list[Entry[IndicatorSpec]] = dataclasses.field(default_factory=list)
     forms: list[Entry[FormSpec]] = dataclasses.field(default_factory=list)
     regimes: list[Entry[RegimeSpec]] = dataclasses.field(default_factory=list)
+    rules: list[Entry[RuleSpec]] = dataclasses.field(default_factory=list)
 
     def entries(self) -> Iterator[tuple[str, list[Entry[Any]]]]:
         for kind in KINDS:

@@ -36,12 +36,14 @@ from baocao.catalogue.models import (
     RegimeVersion,
     ReportingStep,
     Sector,
+    ValidationRule,
 )
 from baocao.catalogue.spec import (
     DimensionSpec,
     FormSpec,
     IndicatorSpec,
     RegimeSpec,
+    RuleSpec,
     SectorSpec,
     StepSpec,
     VersionSpec,
@@ -55,6 +57,8 @@ from baocao.catalogue.specs_from_db import (
     indicators_for_specs,
     regime_spec,
     regimes_for_specs,
+    rule_spec,
+    rules_for_specs,
     sector_spec,
 )
 from baocao.organisations.models import Unit
@@ -143,6 +147,10 @@ class _Writer:
         regimes = {regime.code: regime for regime in regimes_for_specs()}
         for regime_entry in document.regimes:
             self._regime(regime_entry.spec, regimes)
+        # Rules last: they refer to indicators and dimension options of this document.
+        rules = {rule.code: rule for rule in rules_for_specs()}
+        for rule_entry in document.rules:
+            self._rule(rule_entry.spec, rules)
 
     def _unchanged(self, kind: str, before: Any, spec: Any) -> bool:
         """An entry stored exactly as written is left alone (loads are idempotent)."""
@@ -361,3 +369,27 @@ class _Writer:
         step.save()
         if spec.reporters.units:
             step.reporter_units.set(Unit.objects.filter(code__in=spec.reporters.units))
+
+    # Validation rules ----------------------------------------------------------------------------
+
+    def _rule(self, spec: RuleSpec, existing: dict[str, ValidationRule]) -> None:
+        rule = existing.get(spec.code)
+        before = rule_spec(rule) if rule else None
+        if self._unchanged("rules", before, spec):
+            return
+        # Matched by code: an edited rule keeps its identity (violations will point at it).
+        rule = rule or ValidationRule(code=spec.code)
+        rule.name, rule.name_en = spec.name, spec.name_en
+        rule.description = spec.description
+        rule.left, rule.operator, rule.right = spec.left, spec.operator, spec.right
+        rule.importance = spec.importance
+        rule.missing_values = spec.missing_values
+        rule.period_type = spec.period_type or ""
+        rule.unit_levels = list(spec.unit_levels)
+        rule.message = spec.message
+        rule.sector = Sector.objects.get(code=spec.sector) if spec.sector else None
+        rule.legal_source = spec.legal_source
+        rule.illustrative = spec.illustrative
+        rule.full_clean()
+        rule.save()
+        self._record("rules", rule, before, spec)

@@ -1,7 +1,7 @@
 """The catalogue as a document: the schema of catalogue YAML files.
 
 A catalogue file is a mapping with any of the keys `sectors`, `dimensions`, `indicators`,
-`forms` and `regimes`, each a list of entries identified by `code`. Loading a directory
+`forms`, `regimes` and `rules`, each a list of entries identified by `code`. Loading a directory
 merges its files. Every entry is validated against these models (unknown keys are
 refused), then against the stored catalogue by `baocao.catalogue.services.catalogue_apply`.
 The same models are produced by `baocao.catalogue.files.catalogue_dump`, so a dump loads
@@ -19,9 +19,12 @@ from baocao.catalogue.choices import (
     AggregationType,
     CutoffKindChoice,
     DeadlineKindChoice,
+    MissingValueStrategy,
     PeriodTypeChoice,
     RegimeContent,
     RegimeKind,
+    RuleImportance,
+    RuleOperator,
     SendingMethod,
     ValueType,
 )
@@ -178,9 +181,38 @@ class RegimeSpec(Spec):
     versions: Annotated[list[VersionSpec], Field(min_length=1)]
 
 
+# An expression of the rule language (baocao.catalogue.expressions); quoted in YAML, where a
+# bare `#` starts a comment.
+ExpressionText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)
+]
+
+
+class RuleSpec(Spec):
+    """A validation rule (issue 5): `left operator right`, checked on every report it fits."""
+
+    code: Code
+    name: Name
+    name_en: Text = ""
+    description: LongText = ""
+    left: ExpressionText
+    operator: RuleOperator
+    right: ExpressionText
+    importance: RuleImportance = RuleImportance.ERROR
+    missing_values: MissingValueStrategy = MissingValueStrategy.SKIP_IF_ALL_MISSING
+    # None: reports of every period type; []: units of every level.
+    period_type: PeriodTypeChoice | None = None
+    unit_levels: list[Level] = []
+    message: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
+    sector: Code | None = None
+    legal_source: Text = ""
+    illustrative: bool = False
+
+
 class CatalogueSpec(Spec):
     sectors: list[SectorSpec] = []
     dimensions: list[DimensionSpec] = []
     indicators: list[IndicatorSpec] = []
     forms: list[FormSpec] = []
     regimes: list[RegimeSpec] = []
+    rules: list[RuleSpec] = []

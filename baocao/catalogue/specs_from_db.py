@@ -21,6 +21,7 @@ from baocao.catalogue.models import (
     RegimeVersion,
     ReportingStep,
     Sector,
+    ValidationRule,
 )
 from baocao.catalogue.spec import (
     CatalogueSpec,
@@ -36,6 +37,7 @@ from baocao.catalogue.spec import (
     RegimeSpec,
     ReportersSpec,
     RowSpec,
+    RuleSpec,
     SectionSpec,
     SectorSpec,
     StepSpec,
@@ -185,6 +187,26 @@ def regime_spec(regime: Regime) -> RegimeSpec:
     )
 
 
+def rule_spec(rule: ValidationRule) -> RuleSpec:
+    return RuleSpec(
+        code=rule.code,
+        name=rule.name,
+        name_en=rule.name_en,
+        description=rule.description,
+        left=rule.left,
+        operator=rule.operator,  # type: ignore[arg-type]
+        right=rule.right,
+        importance=rule.importance,  # type: ignore[arg-type]
+        missing_values=rule.missing_values,  # type: ignore[arg-type]
+        period_type=rule.period_type or None,  # type: ignore[arg-type]
+        unit_levels=list(rule.unit_levels),
+        message=rule.message,
+        sector=rule.sector.code if rule.sector else None,
+        legal_source=rule.legal_source,
+        illustrative=rule.illustrative,
+    )
+
+
 def dimensions_for_specs() -> QuerySet[Dimension]:
     return Dimension.objects.prefetch_related("options")
 
@@ -224,6 +246,10 @@ def regimes_for_specs() -> QuerySet[Regime]:
     return Regime.objects.select_related("sector").prefetch_related(versions)
 
 
+def rules_for_specs() -> QuerySet[ValidationRule]:
+    return ValidationRule.objects.select_related("sector")
+
+
 def catalogue_spec() -> CatalogueSpec:
     """The whole stored catalogue, in code order (sectors in their own order)."""
     return CatalogueSpec(
@@ -232,4 +258,5 @@ def catalogue_spec() -> CatalogueSpec:
         indicators=[indicator_spec(indicator) for indicator in indicators_for_specs()],
         forms=[form_spec(form) for form in forms_for_specs()],
         regimes=[regime_spec(regime) for regime in regimes_for_specs()],
+        rules=[rule_spec(rule) for rule in rules_for_specs()],
     )

@@ -2,6 +2,7 @@ from baocao.catalogue.models.dimension import Dimension, DimensionOption
 from baocao.catalogue.models.form import Form, FormColumn, FormRow, FormSection, NarrativeField
 from baocao.catalogue.models.indicator import Indicator, IndicatorDimension
 from baocao.catalogue.models.regime import Regime, RegimeForm, RegimeVersion, ReportingStep
+from baocao.catalogue.models.rule import ValidationRule
 from baocao.catalogue.models.sector import Sector
 
 __all__ = [
@@ -19,4 +20,5 @@ __all__ = [
     "RegimeVersion",
     "ReportingStep",
     "Sector",
+    "ValidationRule",
 ]

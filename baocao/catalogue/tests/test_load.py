@@ -16,6 +16,7 @@ from baocao.catalogue.models import (
     RegimeVersion,
     ReportingStep,
     Sector,
+    ValidationRule,
 )
 from baocao.catalogue.services import SAMPLE_CATALOGUE, catalogue_load
 from baocao.catalogue.specs_from_db import catalogue_spec
@@ -26,15 +27,24 @@ pytestmark = pytest.mark.django_db
 
 
 def _wipe() -> None:
-    # Highest first: regimes use forms, forms use indicators, indicators use the rest.
-    for model in (Regime, Form, Indicator, Dimension, Sector):
+    # Highest first: rules and regimes use sectors, forms use indicators, indicators the rest.
+    for model in (ValidationRule, Regime, Form, Indicator, Dimension, Sector):
         model.objects.all().delete()
 
 
 def _counts() -> tuple[int, ...]:
     return tuple(
         model.objects.count()
-        for model in (Sector, Dimension, Indicator, Form, FormRow, Regime, RegimeVersion)
+        for model in (
+            Sector,
+            Dimension,
+            Indicator,
+            Form,
+            FormRow,
+            Regime,
+            RegimeVersion,
+            ValidationRule,
+        )
     )
 
 
@@ -78,10 +88,11 @@ def test_dump_then_load_into_an_empty_catalogue_reproduces_it(tmp_path):
     catalogue_load(path=SAMPLE_CATALOGUE, actor=None)
     catalogue_load(path=SMALL, actor=None)
     before = catalogue_spec()
+    assert len(before.rules) >= 20  # the sample's validation rules go round too
     first = tmp_path / "dump"
     catalogue_write(before, first)
     _wipe()
-    assert _counts() == (0, 0, 0, 0, 0, 0, 0)
+    assert _counts() == (0, 0, 0, 0, 0, 0, 0, 0)
     catalogue_load(path=first, actor=None)
     assert catalogue_spec() == before
     second = tmp_path / "again.yaml"
@@ -89,7 +100,7 @@ def test_dump_then_load_into_an_empty_catalogue_reproduces_it(tmp_path):
     # The single-file dump has the same entries as the per-kind files, byte for byte.
     joined = "".join(
         (first / f"{kind}.yaml").read_text(encoding="utf-8").split("\n", 1)[1]
-        for kind in ("sectors", "dimensions", "indicators", "forms", "regimes")
+        for kind in ("sectors", "dimensions", "indicators", "forms", "regimes", "rules")
     )
     assert second.read_text(encoding="utf-8").split("\n", 1)[1] == joined
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from baocao.catalogue.checks import catalogue_check
 from baocao.catalogue.files import catalogue_read, catalogue_write
-from baocao.catalogue.models import Dimension, Form, Indicator, Regime, Sector
+from baocao.catalogue.models import Dimension, Form, Indicator, Regime, Sector, ValidationRule
 from baocao.catalogue.services import SAMPLE_CATALOGUE, LoadSummary, catalogue_load
 from baocao.catalogue.specs_from_db import catalogue_spec
 from baocao.core.errors import DomainError, Rejected
@@ -76,6 +76,7 @@ class Command(BaseCommand):
             "indicators": Indicator._meta.verbose_name_plural,
             "forms": Form._meta.verbose_name_plural,
             "regimes": Regime._meta.verbose_name_plural,
+            "rules": ValidationRule._meta.verbose_name_plural,
         }
         for kind, name in names.items():
             created, updated = summary.created[kind], summary.updated[kind]
