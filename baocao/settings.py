@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "baocao.accounts",
     "baocao.catalogue",
     "baocao.submissions",
+    "baocao.validation",
 ]
 
 MIDDLEWARE = [

@@ -171,6 +171,12 @@ class SubmissionError(ErrorCode):
         _("A comment is given without a value; an empty value deletes the stored value."),
     )
     CSV_INVALID = ("csv_invalid", _("The file cannot be read as CSV near line %(line)s."))
+    # Data quality checks run on submission (issue 5).
+    CHECK_FAILED = ("check_failed", _("%(message)s (rule %(rule)s)"))
+    WARNING_UNEXPLAINED = (
+        "warning_unexplained",
+        _("%(message)s (rule %(rule)s): explain it in a comment on one of its values."),
+    )
 
 
 class SubmissionDenied(DomainError):

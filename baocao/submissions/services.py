@@ -24,7 +24,7 @@ from baocao.core.errors import DomainError, NotFound, Rejected
 from baocao.core.text import nfc
 from baocao.organisations import selectors as org_selectors
 from baocao.organisations.models import Unit
-from baocao.submissions import lifecycle, permissions, selectors, signing
+from baocao.submissions import checks, lifecycle, permissions, selectors, signing
 from baocao.submissions.canonical import canonical_bytes, digest
 from baocao.submissions.choices import (
     EDXML_STATUS_OF_ACTION,
@@ -514,6 +514,8 @@ def report_submit(
             return earlier
     _check_editable(report, action=ReportAction.SUBMIT, revision=revision)
     problems = missing_required(report)
+    findings = checks.findings_for(report)
+    problems.extend(_blocking(report, findings))
     if problems:
         raise Rejected(problems)
     number = report.version_count + 1
@@ -559,9 +561,44 @@ def report_submit(
     _transition(
         report, action=ReportAction.SUBMIT, before=before, actor=actor, version=number, at=now
     )
-    if selectors.auto_accept(report.regime):
+    # Accepted at once only when the checks found nothing at all: an explained warning still
+    # deserves a reviewer's eyes.
+    if selectors.auto_accept(report.regime) and not findings:
         _accept(report, actor=None, reason="auto", at=now)
     return version
+
+
+def _blocking(report: Report, findings: list[checks.Finding]) -> list[DomainError]:
+    """Errors, and warnings none of whose values carries a comment explaining it."""
+    commented = {
+        (value.indicator.code, value.disaggregation)
+        for value in selectors.report_values(report).values()
+        if value.comment
+    }
+    problems: list[DomainError] = []
+    for finding in findings:
+        where: dict[str, Any] = (
+            {"field": f"v|{finding.cells[0][0]}|{finding.cells[0][1]}"} if finding.cells else {}
+        )
+        if finding.importance == checks.ERROR:
+            problems.append(
+                DomainError(
+                    SubmissionError.CHECK_FAILED,
+                    **where,
+                    rule=finding.code,
+                    message=finding.message,
+                )
+            )
+        elif not commented.intersection(finding.cells):
+            problems.append(
+                DomainError(
+                    SubmissionError.WARNING_UNEXPLAINED,
+                    **where,
+                    rule=finding.code,
+                    message=finding.message,
+                )
+            )
+    return problems
 
 
 def _server_signature(report: Report, data: bytes) -> signing.Signature:

@@ -25,7 +25,7 @@ from baocao.submissions.models import (
     ReportTransition,
     ReportVersion,
 )
-from baocao.submissions.tests.conftest import COMMUNE, REGIME, open_period
+from baocao.submissions.tests.conftest import COMMUNE, REGIME, open_period, plausible_value
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +60,11 @@ def cell_keys() -> list[tuple[str, str]]:
 
 def payload(**extra):  # type: ignore[no-untyped-def]
     values = [
-        {"indicator": indicator, "disaggregation": disaggregation, "value": 100 + number}
+        {
+            "indicator": indicator,
+            "disaggregation": disaggregation,
+            "value": plausible_value(indicator, number),
+        }
         for number, (indicator, disaggregation) in enumerate(cell_keys())
     ]
     return {
@@ -210,7 +214,8 @@ def test_stale_revision_is_a_409_and_nothing_is_saved(system):
     assert (stale.json()["code"], stale.json()["field"]) == ("stale_revision", "revision")
     assert stale.json()["args"]["current"] == 2
     assert counts(report_id) == before
-    assert DataValue.objects.get(report_id=report_id, indicator__code=first[0]).value == "100"
+    stored = DataValue.objects.get(report_id=report_id, indicator__code=first[0]).value
+    assert stored == str(plausible_value(first[0], 0))
     submit = system.post(f"/api/v1/reports/{report_id}/submit/", {"revision": 1}, format="json")
     assert (submit.status_code, submit.json()["code"]) == (409, "stale_revision")
 

@@ -110,7 +110,7 @@ def attempt(client: Client, action: str, period: Any, report: Report | None) -> 
             {
                 "action": action,
                 "revision": report.revision,
-                "v|HCC.HS_TIEP_NHAN|": "99",
+                "v|HCC.HS_TIEP_NHAN|": "199",
             },
         )
     if action == "upload":

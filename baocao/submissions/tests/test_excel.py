@@ -229,7 +229,9 @@ def test_round_trip_of_a_commune_report(report, officer):
     # Downloading again gives back what was saved.
     again = excel.workbook_read(report, excel.template_build(report))
     assert {
-        (v.indicator, v.disaggregation): canonical_decimal(v.value) for v in again.values if v.value
+        (v.indicator, v.disaggregation): canonical_decimal(v.value)
+        for v in again.values
+        if v.value is not None
     } == {key: value for key, (value, _c) in after.items()}
 
 

@@ -129,7 +129,7 @@ def test_the_receivers_reviewer_unlocks_with_a_reason_and_edits_then_work(
     first = full_values(filled)[0]
     services.report_save(
         report=filled,
-        values=[services.ValueInput(first.indicator, first.disaggregation, "77")],
+        values=[services.ValueInput(first.indicator, first.disaggregation, "177")],
         actor=officer,
     )
     version = services.report_submit(report=filled, actor=officer)

@@ -160,15 +160,16 @@ class Command(BaseCommand):
                 report=report, actor=reviewer, reason="Đơn vị đề nghị gửi bổ sung sau hạn.", days=3
             )
         rng = random.Random(f"{unit.code}-{period.code}")
-        received = rng.randint(80, 420)
-        on_time = int(received * rng.uniform(0.8, 0.95))
+        # Figures that pass the sample's validation rules: online ≤ received, and resolved
+        # plus in progress ≤ received (so whatever last month left over).
+        received = rng.randint(150, 300)
         values = {
             "HCC.HS_TIEP_NHAN": received,
             "HCC.HS_TRUC_TUYEN": int(received * rng.uniform(0.45, 0.8)),
-            "HCC.HS_GQ_DUNG_HAN": on_time,
-            "HCC.HS_GQ_QUA_HAN": rng.randint(0, 6),
-            "HCC.HS_DANG_GQ_TRONG_HAN": rng.randint(5, 30),
-            "HCC.HS_DANG_GQ_QUA_HAN": rng.randint(0, 3),
+            "HCC.HS_GQ_DUNG_HAN": int(received * rng.uniform(0.75, 0.85)),
+            "HCC.HS_GQ_QUA_HAN": rng.randint(0, 4),
+            "HCC.HS_DANG_GQ_TRONG_HAN": rng.randint(5, int(received * 0.1)),
+            "HCC.HS_DANG_GQ_QUA_HAN": rng.randint(0, 2),
         }
         report = services.report_save(
             report=report,
