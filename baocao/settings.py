@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "django_htmx",
     # Domain apps, lowest first (docs/architecture.md).
     "baocao.core",
     "baocao.audit",

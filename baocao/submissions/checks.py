@@ -1,16 +1,17 @@
-"""The checks a report goes through when it is sent, supplied by the apps above this one.
+"""The checks a report goes through, supplied by the apps above this one.
 
 Submissions sits below validation in the dependency order (docs/architecture.md), so it
 cannot call the validation engine; instead the validation app registers its checks here when
 Django starts (`ValidationConfig.ready`). Each check looks at a report's stored content and
 returns findings: errors block the submission, warnings need an explanation (a comment on
-one of the values they concern), as issue 5 asks.
+one of the values they concern), as issue 5 asks. The entry form asks the same checks about
+the values on the page while the officer types.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from baocao.submissions.layout import CellKey
 from baocao.submissions.models import Report
@@ -29,7 +30,9 @@ class Finding:
     cells: tuple[CellKey, ...] = ()
 
 
-SubmitCheck = Callable[[Report], list[Finding]]
+# A check receives the report and, while the officer types, the values on the page as
+# canonical texts; `None` means the values stored in the database.
+SubmitCheck = Callable[[Report, Mapping[CellKey, str] | None], list[Finding]]
 
 _CHECKS: list[SubmitCheck] = []
 
@@ -40,9 +43,9 @@ def submit_check_register(check: SubmitCheck) -> None:
         _CHECKS.append(check)
 
 
-def findings_for(report: Report) -> list[Finding]:
-    """What every registered check finds in the report as stored now."""
+def findings_for(report: Report, texts: Mapping[CellKey, str] | None = None) -> list[Finding]:
+    """What every registered check finds in the report as stored, or in the given values."""
     found: list[Finding] = []
     for check in _CHECKS:
-        found.extend(check(report))
+        found.extend(check(report, texts))
     return found

@@ -121,7 +121,13 @@ def report_find(*, regime: Regime, unit: Unit, period: str) -> Report | None:
 
 
 def layout_of(report: Report) -> ReportLayout:
-    return report_layout(report.regime_version)
+    """The report's layout, built once per report object (a request asks for it often)."""
+    cached: ReportLayout | None = getattr(report, "_layout_cache", None)
+    if cached is None or getattr(report, "_layout_version", None) != report.regime_version_id:
+        cached = report_layout(report.regime_version)
+        report._layout_cache = cached  # type: ignore[attr-defined]
+        report._layout_version = report.regime_version_id  # type: ignore[attr-defined]
+    return cached
 
 
 def report_values(report: Report) -> dict[tuple[str, str], DataValue]:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("reports/", views.my_reports, name="my-reports"),
     path("reports/new/", views.report_open, name="report-open"),
     path("reports/<int:report_id>/", views.report_entry, name="report-entry"),
+    path("reports/<int:report_id>/check/", views.report_check, name="report-check"),
     path("reports/<int:report_id>/review/", views.report_review, name="report-review"),
     path("reports/<int:report_id>/excel-template/", views.excel_template, name="excel-template"),
     path("reports/<int:report_id>/excel-upload/", views.excel_upload, name="excel-upload"),

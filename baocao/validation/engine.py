@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from django.utils.translation import gettext as _
 
@@ -53,10 +54,13 @@ class ParsedRule:
         return self.left.references + self.right.references
 
 
-def report_findings(report: Report) -> list[Finding]:
-    """Findings for a report's stored values (the submission hook)."""
-    stored = {key: value.value for key, value in submission_selectors.report_values(report).items()}
-    return values_findings(report, stored)
+def report_findings(report: Report, texts: Mapping[CellKey, str] | None = None) -> list[Finding]:
+    """Findings for a report's stored values, or for the values on its entry page."""
+    if texts is None:
+        texts = {
+            key: value.value for key, value in submission_selectors.report_values(report).items()
+        }
+    return values_findings(report, texts)
 
 
 def values_findings(report: Report, texts: Mapping[CellKey, str]) -> list[Finding]:
@@ -101,6 +105,13 @@ def _options(indicators: Iterable[Indicator]) -> dict[str, dict[str, list[str]]]
     return found
 
 
+@lru_cache(maxsize=8192)
+def _parse(text: str) -> Expression:
+    # Parsed expressions are immutable: the same text always gives the same tree, so a
+    # process parses each rule's text once, whatever the number of checks.
+    return expression_parse(text)
+
+
 def applicable_rules(report: Report, layout: ReportLayout) -> list[ParsedRule]:
     level = report.unit.level
     parsed: list[ParsedRule] = []
@@ -110,7 +121,7 @@ def applicable_rules(report: Report, layout: ReportLayout) -> list[ParsedRule]:
         if rule.unit_levels and level not in rule.unit_levels:
             continue
         try:
-            item = ParsedRule(rule, expression_parse(rule.left), expression_parse(rule.right))
+            item = ParsedRule(rule, _parse(rule.left), _parse(rule.right))
         except ExpressionError:
             continue  # refused when loaded; an older stored text is skipped, not a crash
         if any(

@@ -23,6 +23,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -69,16 +70,6 @@ class Serialised:
 
     def __call__(self, environ, start_response):  # type: ignore[no-untyped-def]
         with DB_LOCK:
-            from django.db import connections as _c
-
-            print(
-                "SERVER",
-                threading.get_ident(),
-                id(_c["default"]),
-                id(_c["default"].connection),
-                environ["PATH_INFO"],
-                flush=True,
-            )
             return self.application(environ, start_response)
 
 
@@ -209,11 +200,6 @@ def test_enter_send_return_resend_accept(browser: Browser) -> None:
     row.locator("a.button").click()
     page.wait_for_selector("#entry-form")
     assert browser.status() == "not_started"
-    from django.db import connections as _c
-
-    print(
-        "TEST", threading.get_ident(), id(_c["default"]), id(_c["default"].connection), flush=True
-    )
     with DB_LOCK:
         report = Report.objects.get(regime__code="BC-DVC-THANG", unit__code="00004", period=period)
         cells = [cell.key[0] for cell in selectors.layout_of(report).cell_list()]
@@ -236,6 +222,17 @@ def test_enter_send_return_resend_accept(browser: Browser) -> None:
     assert focused == f"v|{cells[2]}|"
     for number, code in enumerate(cells[2:], start=3):
         browser.cell(code).fill(str(number * 10))
+    # The validation rules run as the officer types (issue 5): more online dossiers than
+    # received ones is an error, shown before anything is saved, at the cells concerned.
+    browser.cell(cells[1]).fill("2.000")
+    browser.cell(cells[1]).press("Tab")
+    finding = page.locator('#live-findings [data-importance="error"]')
+    expect(finding).to_have_count(1)
+    expect(browser.cell(cells[1])).to_have_class(re.compile("has-finding--error"))
+    browser.shot("02b-entry-live-check")
+    browser.cell(cells[1]).fill("12")
+    browser.cell(cells[1]).press("Tab")
+    expect(page.locator('#live-findings [data-findings="0"]')).to_have_count(1)
     page.locator('textarea[name="n|DANH_GIA"]').fill("Tiếp nhận, giải quyết hồ sơ đúng hạn.")
     page.click('[data-action="save"]')
     page.wait_for_selector(".alert--success")

@@ -9,7 +9,7 @@ refused are shown next to their cell with the text as typed, and nothing is save
 
 from __future__ import annotations
 
-from baocao.submissions.views.entry import attachment_download, report_entry
+from baocao.submissions.views.entry import attachment_download, report_check, report_entry
 from baocao.submissions.views.files import excel_template, excel_upload, report_export, report_pdf
 from baocao.submissions.views.inbox import inbox
 from baocao.submissions.views.my_reports import my_reports, report_open
@@ -21,6 +21,7 @@ __all__ = [
     "excel_upload",
     "inbox",
     "my_reports",
+    "report_check",
     "report_entry",
     "report_export",
     "report_open",

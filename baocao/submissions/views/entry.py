@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import uuid
 from collections.abc import Mapping
 from decimal import Decimal
@@ -20,17 +21,18 @@ from django.http import (
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from baocao.catalogue.choices import NUMERIC_VALUE_TYPES, ValueType
 from baocao.catalogue.models import Indicator, NarrativeField
 from baocao.core.errors import DomainError, NotFound, Rejected
 from baocao.core.numbers import format_number
-from baocao.submissions import lifecycle, permissions, selectors, services
+from baocao.submissions import checks, lifecycle, permissions, selectors, services
 from baocao.submissions.choices import ReportAction, ReportStatus, ValueSource
 from baocao.submissions.errors import SubmissionDenied, SubmissionError
 from baocao.submissions.layout import Cell, ReportLayout
 from baocao.submissions.models import Attachment, Report
+from baocao.submissions.values import clean_value
 from baocao.submissions.views.common import (
     MAX_UPLOAD_BYTES,
     display_value,
@@ -499,3 +501,54 @@ def attachment_download(
         filename=attachment.name,
         content_type=attachment.content_type,
     )
+
+
+@dataclasses.dataclass(frozen=True)
+class FindingView:
+    importance: str
+    label: str
+    message: str
+    cells: str  # JSON list of the input names concerned, for entry.js to mark them
+
+
+@login_required
+@require_POST
+def report_check(request: HttpRequest, report_id: int) -> HttpResponse:
+    """The checks on the values now on the entry page, saved or not (htmx, as the officer types).
+
+    Issue 5: the same engine that judges a report when it is sent judges the typed values;
+    a value that is not a number yet is left to the page's own check at its cell.
+    """
+    try:
+        report = readable_report(request, report_id)
+    except DomainError as error:
+        return error_page(request, error, nav="reports")
+    layout = selectors.layout_of(report)
+    typed, _comments, _narratives = _posted_texts(request.POST)
+    texts: dict[tuple[str, str], str] = {}
+    for key, text in typed.items():
+        cell = layout.cells.get(key)
+        if cell is None or not text.strip():
+            continue
+        try:
+            texts[key] = clean_value(
+                value_type=cell.indicator.value_type,
+                decimals=cell.indicator.decimals,
+                raw=text,
+                style="vi",
+            )
+        except DomainError:
+            continue
+    labels = {checks.ERROR: gettext("Error"), checks.WARNING: gettext("Warning")}
+    findings = [
+        FindingView(
+            importance=finding.importance,
+            label=labels.get(finding.importance, finding.importance),
+            message=finding.message,
+            cells=json.dumps(
+                [f"v|{code}|{disaggregation}" for code, disaggregation in finding.cells]
+            ),
+        )
+        for finding in checks.findings_for(report, texts)
+    ]
+    return render(request, "submissions/_findings.html", {"findings": findings})

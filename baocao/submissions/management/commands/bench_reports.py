@@ -43,6 +43,27 @@ def bench_catalogue_yaml() -> str:
     rows = "\n".join(
         f"          - {{indicator: BENCH.I{number:02d}}}" for number in range(1, ROWS + 1)
     )
+    # Two rules a row, 100 in all: a part within its total, and no jump over last month.
+    rules = "\n".join(
+        f"  - {{code: QT.BENCH.{number:02d}.{kind}, name: Quy tắc đo thử {number} {kind},"
+        f" left: '{left}', operator: '<=', right: '{right}', importance: {importance},"
+        f" missing_values: skip_if_any_missing, message: '%(left)s > %(right)s'}}"
+        for number in range(1, ROWS + 1)
+        for kind, left, right, importance in (
+            (
+                "PHAN",
+                f"#{{BENCH.I{number:02d}|BENCH_DIM=O1}}",
+                f"#{{BENCH.I{number:02d}|BENCH_DIM=*}}",
+                "error",
+            ),
+            (
+                "TANG",
+                f"#{{BENCH.I{number:02d}|BENCH_DIM=*}}",
+                f"3 * previous(#{{BENCH.I{number:02d}|BENCH_DIM=*}})",
+                "warning",
+            ),
+        )
+    )
     return f"""
 sectors:
   - {{code: BENCH, name: Lĩnh vực đo thử, order: 99}}
@@ -78,6 +99,8 @@ regimes:
           - reporters: {{levels: [commune]}}
             receiver: {{level: province}}
             deadline: {{rule: working_days_after_cutoff, days: 2}}
+rules:
+{rules}
 """
 
 
@@ -139,6 +162,14 @@ class Command(BaseCommand):
         else:
             results["entry_page_ms"] = f"HTTP {status}"
 
+        # The entry form's live check: the 300 values on the page through the 100 rules.
+        form_data = {
+            f"v|{cell.key[0]}|{cell.key[1]}": f"{1000 + n}" for n, cell in enumerate(cells)
+        }
+        check_url = f"/reports/{report.pk}/check/"
+        results["live_check_300_cells_100_rules_ms"] = median_ms(
+            lambda: client.post(check_url, form_data), repeat
+        )
         submit_ms: list[float] = []
         for _ in range(repeat):
             started = time.perf_counter()

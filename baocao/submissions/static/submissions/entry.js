@@ -249,4 +249,34 @@
 
   var problems = document.getElementById("problems");
   if (problems) problems.focus();
+
+  // Live checks (issue 5): htmx posts the page's values to the report's check view on every
+  // change and puts the findings in #live-findings; the cells they concern are marked here.
+  function markFindings(box) {
+    var marked = form.querySelectorAll(".has-finding");
+    for (var i = 0; i < marked.length; i++) {
+      marked[i].classList.remove("has-finding", "has-finding--error", "has-finding--warning");
+    }
+    var items = box.querySelectorAll("[data-finding-cells]");
+    for (var j = 0; j < items.length; j++) {
+      var importance = items[j].getAttribute("data-importance");
+      var names = JSON.parse(items[j].getAttribute("data-finding-cells") || "[]");
+      for (var k = 0; k < names.length; k++) {
+        var input = form.querySelector('[name="' + CSS.escape(names[k]) + '"]');
+        if (input) input.classList.add("has-finding", "has-finding--" + importance);
+      }
+    }
+  }
+  document.body.addEventListener("htmx:afterSwap", function (event) {
+    var box = event.detail && event.detail.target;
+    if (box && box.id === "live-findings") markFindings(box);
+  });
+  form.addEventListener("click", function (event) {
+    var link = event.target.closest("[data-focus-first]");
+    if (!link) return;
+    event.preventDefault();
+    var names = JSON.parse(link.closest("[data-finding-cells]").getAttribute("data-finding-cells"));
+    var input = names.length ? form.querySelector('[name="' + CSS.escape(names[0]) + '"]') : null;
+    if (input) input.focus();
+  });
 })();
