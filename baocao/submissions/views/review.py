@@ -23,11 +23,12 @@ from django.views.decorators.http import require_http_methods
 from baocao.catalogue.models import Indicator
 from baocao.core.errors import DomainError, Rejected
 from baocao.core.numbers import format_number
-from baocao.submissions import lifecycle, permissions, selectors, services
+from baocao.submissions import lifecycle, notes, permissions, selectors, services
 from baocao.submissions.choices import ReportAction
 from baocao.submissions.errors import SubmissionDenied
 from baocao.submissions.layout import ReportLayout
 from baocao.submissions.models import Attachment, Report, ReportVersion
+from baocao.submissions.notes import ValueNote
 from baocao.submissions.views.common import (
     decimal_places,
     display_value,
@@ -53,6 +54,7 @@ class CompareCell:
     year_change: str
     changed: bool
     comment: str
+    note: ValueNote | None = None
 
 
 @dataclasses.dataclass
@@ -96,6 +98,7 @@ def _compare_sections(
     previous: Mapping[tuple[str, str], str] | None,
     last_year: Mapping[tuple[str, str], str],
     comments: Mapping[tuple[str, str], str],
+    value_notes: Mapping[tuple[str, str], ValueNote],
 ) -> list[CompareSection]:
     sections: list[CompareSection] = []
     for form_layout in layout.forms:
@@ -121,6 +124,7 @@ def _compare_sections(
                             year_change=_percent_change(cell.indicator, now, year),
                             changed=previous is not None and now != before,
                             comment=comments.get(cell.key, ""),
+                            note=value_notes.get(cell.key),
                         )
                     )
                 rows.append(
@@ -187,6 +191,8 @@ def _review_page(
         selectors.report_versions(last_year_report).last() if last_year_report is not None else None
     )
     current_values = selectors.version_values(version)
+    # Remarks of the apps above (validation: outliers against the unit's own history).
+    value_notes = notes.value_notes_for(report, current_values) if version else {}
     comments = (
         {(item[0], item[1]): item[3] for item in version.content.get("values", []) if len(item) > 3}
         if version
@@ -210,7 +216,9 @@ def _review_page(
             selectors.version_values(previous) if previous else None,
             selectors.version_values(last_year_version),
             comments,
+            value_notes,
         ),
+        "outlier_count": sum(1 for note in value_notes.values() if note.kind == notes.OUTLIER),
         "narratives": [
             {"label": narrative_labels.get(code, code), "text": text}
             for code, text in narrative.items()
