@@ -19,8 +19,10 @@ def _entries(po: Path) -> list[tuple[str, str, bool]]:
             fuzzy = True
         elif line.startswith("msgid "):
             msgid, target = line[6:].strip('"'), "id"
-        elif line.startswith("msgstr "):
-            msgstr, target = line[7:].strip('"'), "str"
+        elif line.startswith(("msgstr ", "msgstr[")):
+            # A plural entry has msgstr[0], msgstr[1]…; Vietnamese has one form.
+            text = line.split(" ", 1)[1].strip('"')
+            msgstr, target = (msgstr or "") + text if msgstr is not None else text, "str"
         elif line.startswith('"') and target == "id":
             msgid = (msgid or "") + line.strip('"')
         elif line.startswith('"') and target == "str":
