@@ -22,7 +22,10 @@ demo: install
 	$(BIN)/baocao demo_admin
 	$(BIN)/baocao demo_reporting
 	@echo "baocao: http://$(HOST):$(PORT)/  (Ctrl+C to stop)"
-	$(BIN)/baocao runserver $(HOST):$(PORT)
+	@# The worker runs background jobs (batch validation) beside the site and stops with it.
+	$(BIN)/baocao db_worker --interval 1 --no-startup-delay & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/baocao runserver $(HOST):$(PORT)
 
 serve: install
 	$(BIN)/baocao runserver $(HOST):$(PORT)
@@ -49,7 +52,8 @@ bench: install
 	  BAOCAO_DATA_DIR=$$tmp $(BIN)/baocao bench_units && \
 	  BAOCAO_DATA_DIR=$$tmp $(BIN)/baocao bench_catalogue && \
 	  BAOCAO_DATA_DIR=$$tmp $(BIN)/baocao bench_reports && \
-	  BAOCAO_DATA_DIR=$$tmp $(BIN)/baocao bench_import; status=$$?; rm -rf $$tmp; exit $$status
+	  BAOCAO_DATA_DIR=$$tmp $(BIN)/baocao bench_import && \
+	  BAOCAO_DATA_DIR=$$tmp $(BIN)/baocao bench_validation --values 1000000; status=$$?; rm -rf $$tmp; exit $$status
 
 clean-venv:
 	rm -rf $(VENV)

@@ -27,6 +27,8 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
     # Domain apps, lowest first (docs/architecture.md).
     "baocao.core",
     "baocao.audit",
@@ -106,6 +108,11 @@ STATIC_ROOT = DATA_DIR / "static"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "catalogue:calendar"
 LOGOUT_REDIRECT_URL = "login"
+
+# Background jobs (batch validation, later reminders and connector pulls) go through Django's
+# task framework (the django-tasks backport) into the database: the worker is
+# `baocao db_worker`, and it works with SQLite as with PostgreSQL (DESIGN.md).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -31,6 +31,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("baocao.catalogue.urls")),
     path("", include("baocao.submissions.urls")),
+    path("", include("baocao.validation.urls")),
     path("favicon.ico", favicon),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
@@ -39,4 +40,5 @@ urlpatterns = [
     path("api/v1/", include("baocao.accounts.api.urls")),
     path("api/v1/", include("baocao.catalogue.api.urls")),
     path("api/v1/", include("baocao.submissions.api.urls")),
+    path("api/v1/", include("baocao.validation.api.urls")),
 ]

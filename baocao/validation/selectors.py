@@ -14,10 +14,13 @@ from collections.abc import Iterable, Mapping
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from baocao.accounts import scope
 from baocao.catalogue.choices import NUMERIC_VALUE_TYPES, ValueType
 from baocao.catalogue.models import Indicator
+from baocao.core.errors import NotFound
 from baocao.core.numbers import format_number
 from baocao.periods import Period, PeriodError, PeriodType, parse_period
 from baocao.submissions import selectors as submission_selectors
@@ -25,6 +28,9 @@ from baocao.submissions.layout import CellKey, ReportLayout
 from baocao.submissions.models import DataValue, Report
 from baocao.submissions.notes import OUTLIER as OUTLIER_NOTE
 from baocao.submissions.notes import ValueNote
+from baocao.submissions.permissions import AnyUser
+from baocao.validation.errors import ValidationError
+from baocao.validation.models import RuleViolation, ValidationRun
 from baocao.validation.outliers import (
     OUTLIER,
     RECENT_PERIODS,
@@ -243,3 +249,33 @@ def _basis_text(verdict: OutlierVerdict, period_type: PeriodType) -> str:
             )
         return _("Expected %(low)s – %(high)s (compared with the same month of earlier years)")
     return _("Expected %(low)s – %(high)s (compared with the %(count)s most recent periods)")
+
+
+# Batch validation runs ---------------------------------------------------------------------------
+
+
+def validation_runs(*, user: AnyUser) -> QuerySet[ValidationRun]:
+    """Runs the user may read: over units in their scope (every run for national users)."""
+    runs = ValidationRun.objects.select_related("unit").order_by("-created_at", "-pk")
+    ids = scope.unit_ids_in_scope(user)
+    if ids is None:
+        return runs
+    return runs.filter(unit_id__in=ids)
+
+
+def validation_run_get(*, run_id: int, user: AnyUser | None = None) -> ValidationRun:
+    runs = (
+        ValidationRun.objects.select_related("unit") if user is None else validation_runs(user=user)
+    )
+    run = runs.filter(pk=run_id).first()
+    if run is None:
+        raise NotFound(ValidationError.RUN_NOT_FOUND, id=run_id)
+    return run
+
+
+def run_violations(run: ValidationRun) -> QuerySet[RuleViolation]:
+    return (
+        RuleViolation.objects.filter(run=run)
+        .select_related("unit")
+        .order_by("rule_code", "period", "unit__code")
+    )

@@ -1,0 +1,3 @@
+from baocao.validation.models.run import RuleViolation, ValidationRun
+
+__all__ = ["RuleViolation", "ValidationRun"]
