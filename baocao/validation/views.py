@@ -28,8 +28,14 @@ PAGE_SIZE = 100
 
 
 def _context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
-    user: Any = request.user
-    return {"nav": "quality", "user_unit": getattr(user, "unit", None), **extra}
+    unit = getattr(request.user, "unit", None)
+    version = None
+    if unit is not None:
+        # The layout shows the unit's name in force today.
+        version = org_selectors.unit_version_on(
+            unit=unit, on=org_selectors.today()
+        ) or org_selectors.unit_last_version(unit=unit)
+    return {"nav": "quality", "user_unit": version, **extra}
 
 
 @login_required
