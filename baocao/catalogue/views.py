@@ -113,12 +113,8 @@ class PageView(LoginRequiredMixin, TemplateView):
         return context
 
     def base_context(self) -> dict[str, Any]:
-        """What the layout needs on every page: the navigation item and the user's unit."""
-        unit = self.user.unit
-        return {
-            "nav": self.nav,
-            "user_unit": _unit_now(unit) if unit is not None else None,
-        }
+        """What the layout needs besides the user's unit (a context processor): the menu item."""
+        return {"nav": self.nav}
 
     def error_context(self) -> dict[str, Any]:
         """What the error page needs besides the message (overridden by pages with a form)."""

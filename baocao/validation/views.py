@@ -28,14 +28,7 @@ PAGE_SIZE = 100
 
 
 def _context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
-    unit = getattr(request.user, "unit", None)
-    version = None
-    if unit is not None:
-        # The layout shows the unit's name in force today.
-        version = org_selectors.unit_version_on(
-            unit=unit, on=org_selectors.today()
-        ) or org_selectors.unit_last_version(unit=unit)
-    return {"nav": "quality", "user_unit": version, **extra}
+    return {"nav": "quality", **extra}
 
 
 @login_required

@@ -89,14 +89,8 @@ def unit_names(pairs: Iterable[tuple[Unit, dt.date]]) -> dict[tuple[int, dt.date
 
 
 def page_context(request: HttpRequest, nav: str = "") -> dict[str, Any]:
-    """What the layout needs on every page: the navigation item and the user's unit."""
-    unit = request_user(request).unit
-    version = None
-    if unit is not None:
-        version = org_selectors.unit_version_on(
-            unit=unit, on=org_selectors.today()
-        ) or org_selectors.unit_last_version(unit=unit)
-    return {"nav": nav, "user_unit": version}
+    """What the layout needs besides the user's unit (a context processor): the menu item."""
+    return {"nav": nav}
 
 
 def error_page(request: HttpRequest, error: DomainError, *, nav: str = "") -> HttpResponse:
