@@ -11,7 +11,8 @@ Creates (only what is missing, so a second run is quick and changes nothing):
 - the reports of eight other wards and communes of Hà Nội, sent by their one-stop-shop
   software (a system account with delegations), so that the reviewer's inbox has work: this
   month's sent on time, one returned and one accepted, and last month's sent late after an
-  unlock. Phường Ba Đình's own report is left for the demo officer to fill.
+  unlock; one ward explains, in a comment, a surge the validation rules warn about. Phường
+  Ba Đình's own report is left for the demo officer to fill.
 Passwords are generated on the first run and kept in the data directory, like `demo_admin`.
 """
 
@@ -138,7 +139,21 @@ class Command(BaseCommand):
             signing_key_create(unit=unit, actor=None)
         current = _open_period(today)
         for number, unit in enumerate(communes):
-            self._send(unit, current.previous(), system, reviewer, late=True)
+            earlier = self._send(unit, current.previous(), system, reviewer, late=True)
+            if number == 2:
+                # A surge the validation rules warn about (more than three times last month),
+                # explained by the ward, as a warning must be before the report can be sent.
+                report = self._send(
+                    unit,
+                    current,
+                    system,
+                    reviewer,
+                    late=False,
+                    received=4
+                    * int(selectors.report_values(earlier)[("HCC.HS_TIEP_NHAN", "")].value),
+                    comment=SURGE_EXPLAINED,
+                )
+                continue
             report = self._send(unit, current, system, reviewer, late=False)
             if number == 0:
                 services.report_return(
@@ -150,7 +165,15 @@ class Command(BaseCommand):
                 services.report_accept(report=report, actor=reviewer)
 
     def _send(
-        self, unit: Unit, period: Period, system: User, reviewer: User, *, late: bool
+        self,
+        unit: Unit,
+        period: Period,
+        system: User,
+        reviewer: User,
+        *,
+        late: bool,
+        received: int | None = None,
+        comment: str = "",
     ) -> Report:
         report = services.report_get_or_create(
             regime=POLICY_REGIME, unit=unit, period=period.code, actor=system
@@ -162,7 +185,7 @@ class Command(BaseCommand):
         rng = random.Random(f"{unit.code}-{period.code}")
         # Figures that pass the sample's validation rules: online ≤ received, and resolved
         # plus in progress ≤ received (so whatever last month left over).
-        received = rng.randint(150, 300)
+        received = received or rng.randint(150, 300)
         values = {
             "HCC.HS_TIEP_NHAN": received,
             "HCC.HS_TRUC_TUYEN": int(received * rng.uniform(0.45, 0.8)),
@@ -173,7 +196,12 @@ class Command(BaseCommand):
         }
         report = services.report_save(
             report=report,
-            values=[services.ValueInput(code, "", value) for code, value in values.items()],
+            values=[
+                services.ValueInput(
+                    code, "", value, comment=comment if code == "HCC.HS_TIEP_NHAN" else ""
+                )
+                for code, value in values.items()
+            ],
             narratives={
                 "DANH_GIA": "Tiếp nhận, giải quyết hồ sơ cơ bản đúng hạn; tỷ lệ hồ sơ trực tuyến"
                 " tiếp tục tăng.",
@@ -187,6 +215,7 @@ class Command(BaseCommand):
 
 
 SYSTEM_USERNAME = "he-thong-mot-cua.hanoi"
+SURGE_EXPLAINED = "Cao điểm cấp đổi giấy phép lái xe và đăng ký cư trú theo quy định mới."
 DEMO_COMMUNES = 8
 
 
