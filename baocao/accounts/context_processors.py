@@ -15,7 +15,4 @@ def user_unit(request: HttpRequest) -> dict[str, Any]:
     unit = getattr(user, "unit", None) if user is not None and user.is_authenticated else None
     if unit is None:
         return {"user_unit": None}
-    version = org_selectors.unit_version_on(
-        unit=unit, on=org_selectors.today()
-    ) or org_selectors.unit_last_version(unit=unit)
-    return {"user_unit": version}
+    return {"user_unit": org_selectors.unit_as_of(unit=unit)}

@@ -541,10 +541,7 @@ def _year_param(params: QueryDict, *, default: int) -> int:
 
 def _unit_now(unit: Unit) -> UnitVersion | None:
     """The unit's version in force today, or its last one if it has ceased."""
-    today = org_selectors.today()
-    return org_selectors.unit_version_on(unit=unit, on=today) or org_selectors.unit_last_version(
-        unit=unit
-    )
+    return org_selectors.unit_as_of(unit=unit)
 
 
 def _unit_label(unit: Unit) -> str:

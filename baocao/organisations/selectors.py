@@ -62,6 +62,21 @@ def unit_version_on(*, unit: Unit, on: dt.date) -> UnitVersion | None:
     return versions_on(on).filter(unit=unit).first()
 
 
+def unit_as_of(*, unit: Unit, on: dt.date | None = None) -> UnitVersion | None:
+    """The unit as it was on a day (today by default), or as it last was if it had ceased.
+
+    What pages, reports and messages name a unit by: a ward merged away keeps the name its
+    reports were sent under.
+    """
+    return unit_version_on(unit=unit, on=on or today()) or unit_last_version(unit=unit)
+
+
+def unit_name_as_of(*, unit: Unit, on: dt.date | None = None) -> str:
+    """The unit's name on a day (see `unit_as_of`), or its code if it has no version."""
+    version = unit_as_of(unit=unit, on=on)
+    return version.name if version is not None else unit.code
+
+
 def unit_last_version(*, unit: Unit, before: dt.date | None = None) -> UnitVersion | None:
     """The latest version (starting before a day, if given)."""
     versions = UnitVersion.objects.filter(unit=unit).select_related("unit", "parent")

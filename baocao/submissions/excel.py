@@ -124,13 +124,6 @@ class ReportHeading:
     place: str
 
 
-def unit_name_on(unit: Unit, on: dt.date) -> str:
-    version = org_selectors.unit_version_on(unit=unit, on=on) or org_selectors.unit_last_version(
-        unit=unit
-    )
-    return version.name if version is not None else unit.code
-
-
 # Decree 30/2020/NĐ-CP, Appendix I, part I.4: the place name of a document is that of the
 # province where the issuer sits, or, for a commune-level issuer, the commune's own name.
 _PLACE_PREFIXES = (
@@ -145,14 +138,14 @@ _PLACE_PREFIXES = (
 
 def _place(unit: Unit, on: dt.date) -> str:
     if unit.level == Level.COMMUNE:
-        name = unit_name_on(unit, on)
+        name = org_selectors.unit_name_as_of(unit=unit, on=on)
     else:
         chain = [unit, *(item.unit for item in org_selectors.unit_ancestors(unit=unit, on=on))]
         province = next((item for item in chain if item.level == Level.PROVINCE), None)
         if province is None:
             # Central agencies sit in the capital.
             return "Hà Nội"
-        name = unit_name_on(province, on)
+        name = org_selectors.unit_name_as_of(unit=province, on=on)
     for prefix in _PLACE_PREFIXES:
         if name.startswith(prefix):
             return name[len(prefix) :]
@@ -169,10 +162,10 @@ def report_heading(report: Report) -> ReportHeading:
         label = report.period
     return ReportHeading(
         unit_code=report.unit.code,
-        unit_name=unit_name_on(report.unit, on),
-        parent_name=unit_name_on(parent, on) if parent is not None else "",
+        unit_name=org_selectors.unit_name_as_of(unit=report.unit, on=on),
+        parent_name=org_selectors.unit_name_as_of(unit=parent, on=on) if parent is not None else "",
         receiver_code=report.receiver.code,
-        receiver_name=unit_name_on(report.receiver, on),
+        receiver_name=org_selectors.unit_name_as_of(unit=report.receiver, on=on),
         regime_code=report.regime.code,
         regime_name=report.regime.name,
         period_code=report.period,

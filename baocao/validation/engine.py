@@ -224,7 +224,7 @@ def _message(
     args = {
         "left": "–" if left is None else format_number(left, decimals=_places(left)),
         "right": "–" if right is None else format_number(right, decimals=_places(right)),
-        "unit": _unit_name(report),
+        "unit": org_selectors.unit_name_as_of(unit=report.unit, on=report.deadline),
         "period": _period_label(report.period),
     }
     try:
@@ -244,13 +244,6 @@ def _message(
 def _places(value: Decimal) -> int:
     exponent = value.normalize().as_tuple().exponent
     return min(6, max(0, -exponent)) if isinstance(exponent, int) else 0
-
-
-def _unit_name(report: Report) -> str:
-    version = org_selectors.unit_version_on(
-        unit=report.unit, on=report.deadline
-    ) or org_selectors.unit_last_version(unit=report.unit)
-    return version.name if version else report.unit.code
 
 
 def _period_label(code: str) -> str:

@@ -8,7 +8,6 @@ exception handler (`baocao.core.api`).
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
@@ -110,15 +109,6 @@ class UnlockSerializer(ReasonSerializer):
 
 
 # Output ----------------------------------------------------------------------------------------
-
-
-def _unit_name(unit: Unit, on: dt.date) -> str:
-    # The name the unit had when the report was due: a unit renamed later keeps its old
-    # reports under the name they were sent with.
-    version = org_selectors.unit_version_on(unit=unit, on=on) or org_selectors.unit_last_version(
-        unit=unit
-    )
-    return version.name if version else ""
 
 
 class ReportListSerializer(serializers.ModelSerializer[Report]):
@@ -266,10 +256,10 @@ class ReportDetailSerializer(ReportListSerializer):
         ]
 
     def get_unit_name(self, report: Report) -> str:
-        return _unit_name(report.unit, report.deadline)
+        return org_selectors.unit_name_as_of(unit=report.unit, on=report.deadline)
 
     def get_receiver_name(self, report: Report) -> str:
-        return _unit_name(report.receiver, report.deadline)
+        return org_selectors.unit_name_as_of(unit=report.receiver, on=report.deadline)
 
     def get_locked(self, report: Report) -> bool:
         return selectors.is_locked(report)

@@ -62,13 +62,7 @@ def text_param(params: QueryDict, name: str) -> str:
 
 
 def unit_name(unit: Unit | None, on: dt.date | None = None) -> str:
-    if unit is None:
-        return ""
-    day = on or org_selectors.today()
-    version = org_selectors.unit_version_on(unit=unit, on=day) or org_selectors.unit_last_version(
-        unit=unit
-    )
-    return version.name if version else unit.code
+    return "" if unit is None else org_selectors.unit_name_as_of(unit=unit, on=on)
 
 
 def unit_names(pairs: Iterable[tuple[Unit, dt.date]]) -> dict[tuple[int, dt.date], str]:
