@@ -7,7 +7,7 @@ import datetime as dt
 from django.utils.translation import gettext
 
 from baocao.catalogue.models import ReportingStep
-from baocao.periods import Period, PeriodType
+from baocao.periods import Period, PeriodError, PeriodType, parse_period
 
 
 def day_label(day: dt.date) -> str:
@@ -40,6 +40,14 @@ def period_label(period: Period) -> str:
         case PeriodType.YEAR:
             return gettext("Year %(year)s") % {"year": start.year}
     return f"{day_label(start)} – {day_label(end)}"
+
+
+def period_code_label(code: str) -> str:
+    """The name of a stored period code; the code itself if it is not one."""
+    try:
+        return period_label(parse_period(code))
+    except PeriodError:
+        return code
 
 
 def cutoff_label(kind: str, day: int | None) -> str:

@@ -29,7 +29,7 @@ from baocao.catalogue.expressions import (
     expression_parse,
     rule_evaluate,
 )
-from baocao.catalogue.labels import period_label
+from baocao.catalogue.labels import period_code_label
 from baocao.catalogue.models import Indicator, IndicatorDimension, ValidationRule
 from baocao.core.numbers import format_number
 from baocao.organisations import selectors as org_selectors
@@ -225,7 +225,7 @@ def _message(
         "left": "–" if left is None else format_number(left, decimals=_places(left)),
         "right": "–" if right is None else format_number(right, decimals=_places(right)),
         "unit": org_selectors.unit_name_as_of(unit=report.unit, on=report.deadline),
-        "period": _period_label(report.period),
+        "period": period_code_label(report.period),
     }
     try:
         return (
@@ -244,10 +244,3 @@ def _message(
 def _places(value: Decimal) -> int:
     exponent = value.normalize().as_tuple().exponent
     return min(6, max(0, -exponent)) if isinstance(exponent, int) else 0
-
-
-def _period_label(code: str) -> str:
-    try:
-        return str(period_label(parse_period(code)))
-    except PeriodError:
-        return code

@@ -19,7 +19,7 @@ from django.utils.translation import gettext
 from baocao.accounts.models import User
 from baocao.catalogue import selectors as catalogue_selectors
 from baocao.catalogue.choices import NUMERIC_VALUE_TYPES, ValueType
-from baocao.catalogue.labels import day_label, period_label
+from baocao.catalogue.labels import day_label, period_code_label
 from baocao.catalogue.models import Indicator
 from baocao.core.errors import DomainError, NotFound
 from baocao.core.numbers import format_number
@@ -90,13 +90,6 @@ def page_context(request: HttpRequest, nav: str = "") -> dict[str, Any]:
 def error_page(request: HttpRequest, error: DomainError, *, nav: str = "") -> HttpResponse:
     context = {**page_context(request, nav), "error": error.message, "status": error.http_status}
     return render(request, "submissions/error.html", context, status=error.http_status)
-
-
-def period_text(code: str) -> str:
-    try:
-        return period_label(parse_period(code))
-    except PeriodError:
-        return code
 
 
 def status_view(status: str) -> dict[str, str]:
@@ -180,7 +173,7 @@ def report_header(report: Report) -> dict[str, Any]:
         "regime": report.regime,
         "unit_name": unit_name(report.unit, report.deadline),
         "receiver_name": unit_name(report.receiver, report.deadline),
-        "period_label": period_text(report.period),
+        "period_label": period_code_label(report.period),
         "window": (
             f"{day_label(window.start)} – {day_label(window.end)}" if window is not None else ""
         ),

@@ -12,14 +12,13 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from baocao.catalogue.labels import day_label
+from baocao.catalogue.labels import day_label, period_code_label
 from baocao.core.numbers import format_number
 from baocao.submissions import selectors
 from baocao.submissions.choices import ReportStatus
 from baocao.submissions.views.common import (
     INBOX_PAGE_SIZE,
     page_context,
-    period_text,
     request_user,
     status_view,
     text_param,
@@ -60,7 +59,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         {
             "report": report,
             "unit_name": names[(report.unit_id, report.deadline)],
-            "period_label": period_text(report.period),
+            "period_label": period_code_label(report.period),
             "status": status_view(report.status),
             "deadline": day_label(report.deadline),
         }

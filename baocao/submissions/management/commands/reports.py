@@ -34,7 +34,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from baocao.catalogue.labels import day_label, period_label
+from baocao.catalogue.labels import day_label, period_code_label
 from baocao.core.errors import DomainError, Rejected
 from baocao.organisations import selectors as org_selectors
 from baocao.organisations.models import Unit
@@ -163,7 +163,7 @@ class Command(BaseCommand):
         )
         out(
             _("Period: %(label)s (%(code)s)")
-            % {"label": _period_label(report.period), "code": report.period}
+            % {"label": period_code_label(report.period), "code": report.period}
         )
         out(
             _("From %(unit)s to %(receiver)s")
@@ -447,13 +447,6 @@ def _unit_label(unit: Unit) -> str:
 
 def _status_label(status: str) -> str:
     return str(ReportStatus(status).label)
-
-
-def _period_label(code: str) -> str:
-    try:
-        return period_label(selectors.period_parse(code))
-    except DomainError:
-        return code
 
 
 def _moment(value: dt.datetime) -> str:
