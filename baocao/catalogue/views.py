@@ -440,7 +440,7 @@ class CalendarView(PageView):
             date_from=day_label(start),
             date_to=day_label(end),
             unit=unit,
-            unit_version=_unit_now(unit) if unit is not None else None,
+            unit_version=org_selectors.unit_as_of(unit=unit) if unit is not None else None,
             rows=self._rows(reports, today),
             count=format_number(len(reports)),
         )
@@ -539,11 +539,6 @@ def _year_param(params: QueryDict, *, default: int) -> int:
     )
 
 
-def _unit_now(unit: Unit) -> UnitVersion | None:
-    """The unit's version in force today, or its last one if it has ceased."""
-    return org_selectors.unit_as_of(unit=unit)
-
-
 def _unit_label(unit: Unit) -> str:
-    version = _unit_now(unit)
+    version = org_selectors.unit_as_of(unit=unit)
     return f"{unit.code} – {version.name}" if version else unit.code
