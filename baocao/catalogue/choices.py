@@ -159,3 +159,19 @@ class MissingValueStrategy(models.TextChoices):
     SKIP_IF_ANY_MISSING = "skip_if_any_missing", _("Skip if any value is missing")
     SKIP_IF_ALL_MISSING = "skip_if_all_missing", _("Skip if all values are missing")
     NEVER_SKIP = "never_skip", _("Always evaluate")
+
+
+# Reconciliation between sources (issue 5, scope 5) ----------------------------------------
+
+
+class ReconciliationKind(models.TextChoices):
+    """What a reconciliation rule compares with what.
+
+    `sources`: the same unit's value from two sources (a province's report and a ministry's,
+    a report and a connector feed). `children`: the sum of the values of the units directly
+    below (the communes of a province) from one source with the unit's own figure from
+    another (or the same) source.
+    """
+
+    SOURCES = "sources", _("The same unit from two sources")
+    CHILDREN = "children", _("The sum of the units below against the unit's own figure")

@@ -1,6 +1,7 @@
 from baocao.catalogue.models.dimension import Dimension, DimensionOption
 from baocao.catalogue.models.form import Form, FormColumn, FormRow, FormSection, NarrativeField
 from baocao.catalogue.models.indicator import Indicator, IndicatorDimension
+from baocao.catalogue.models.reconciliation import ReconciliationRule
 from baocao.catalogue.models.regime import Regime, RegimeForm, RegimeVersion, ReportingStep
 from baocao.catalogue.models.rule import ValidationRule
 from baocao.catalogue.models.sector import Sector
@@ -15,6 +16,7 @@ __all__ = [
     "Indicator",
     "IndicatorDimension",
     "NarrativeField",
+    "ReconciliationRule",
     "Regime",
     "RegimeForm",
     "RegimeVersion",

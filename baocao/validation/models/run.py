@@ -98,3 +98,37 @@ class RuleViolation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule_code} {self.unit_id} {self.period}"
+
+
+class OutlierFinding(models.Model):
+    """A stored value that a run found to be an outlier against the unit's own history."""
+
+    run = models.ForeignKey(
+        ValidationRun, verbose_name=_("run"), on_delete=models.CASCADE, related_name="outliers"
+    )
+    indicator_code = models.CharField(_("indicator"), max_length=64)
+    disaggregation = models.CharField(_("disaggregation"), max_length=255, blank=True)
+    unit = models.ForeignKey(
+        "organisations.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    period = models.CharField(_("period"), max_length=32)
+    source = models.CharField(_("source"), max_length=64, blank=True)
+    value = models.FloatField(_("value"))
+    expected_low = models.FloatField(_("expected from"))
+    expected_high = models.FloatField(_("expected to"))
+    # `seasonal` (the same month of earlier years) or `recent` (the nearest periods).
+    basis = models.CharField(_("compared with"), max_length=16)
+    # None when the history is constant (no finite score exists).
+    score = models.FloatField(_("score"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outlier")
+        verbose_name_plural = _("outliers")
+        ordering = ["run", "indicator_code", "period", "unit"]
+        indexes = [
+            models.Index(fields=["run", "unit"], name="val_outlier_run_unit"),
+            models.Index(fields=["run", "indicator_code"], name="val_outlier_run_indicator"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_code} {self.unit_id} {self.period}"
