@@ -3,7 +3,8 @@
 Ministries that keep their regimes under version control use `baocao catalogue load`;
 the admin is for small edits. Every save and delete here is written to the audit trail,
 and the rules that need more than one field (formulas, aggregation per value type,
-cutoff and deadline rules, validation rule expressions) are checked by the models' `clean()`.
+cutoff and deadline rules, validation rule expressions, reconciliation sources) are checked by
+the models' `clean()`.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from baocao.catalogue.models import (
     Indicator,
     IndicatorDimension,
     NarrativeField,
+    ReconciliationRule,
     Regime,
     RegimeForm,
     RegimeVersion,
@@ -198,6 +200,44 @@ class ValidationRuleAdmin(AuditedAdmin):
         "period_type",
         "unit_levels",
         "message",
+        "sector",
+        "legal_source",
+        "illustrative",
+    ]
+
+
+@admin.register(ReconciliationRule)
+class ReconciliationRuleAdmin(AuditedAdmin):
+    """Reconciliation rules; `ReconciliationRule.clean()` refuses a rule that cannot be compared."""
+
+    list_display = [
+        "code",
+        "name",
+        "indicator",
+        "kind",
+        "left_source",
+        "right_source",
+        "tolerance_absolute",
+        "tolerance_percent",
+        "illustrative",
+    ]
+    list_filter = ["kind", "sector", "period_type", "illustrative"]
+    search_fields = ["code", "name", "name_en", "indicator__code", "left_source", "right_source"]
+    autocomplete_fields = ["indicator"]
+    list_select_related = ["indicator"]
+    fields = [
+        "code",
+        "name",
+        "name_en",
+        "description",
+        "indicator",
+        "kind",
+        "left_source",
+        "right_source",
+        "tolerance_absolute",
+        "tolerance_percent",
+        "period_type",
+        "unit_levels",
         "sector",
         "legal_source",
         "illustrative",

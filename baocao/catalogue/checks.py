@@ -9,18 +9,35 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Iterable
-from typing import Any
+from decimal import Decimal
+from typing import Any, cast
 
+from django.db.models import DecimalField
 from django.utils.translation import gettext
 
-from baocao.catalogue.choices import AGGREGATIONS_BY_VALUE_TYPE, PeriodTypeChoice, ValueType
+from baocao.catalogue.choices import (
+    ADDITIVE_OVER_UNITS,
+    AGGREGATIONS_BY_VALUE_TYPE,
+    NUMERIC_VALUE_TYPES,
+    AggregationType,
+    PeriodTypeChoice,
+    ReconciliationKind,
+    ValueType,
+)
 from baocao.catalogue.errors import CatalogueError
 from baocao.catalogue.files import CatalogueDocument, Entry, Origin
 from baocao.catalogue.formulas import FormulaError, formula_parse
-from baocao.catalogue.models import Dimension, Form, Indicator, Sector
+from baocao.catalogue.models import Dimension, Form, Indicator, ReconciliationRule, Sector
 from baocao.catalogue.models.rule import IndicatorShape, rule_problems
 from baocao.catalogue.rules import cutoff_rule_from_spec, deadline_rule_from_spec, period_problem
-from baocao.catalogue.spec import IndicatorSpec, RegimeSpec, RuleSpec, StepSpec, VersionSpec
+from baocao.catalogue.spec import (
+    IndicatorSpec,
+    ReconciliationSpec,
+    RegimeSpec,
+    RuleSpec,
+    StepSpec,
+    VersionSpec,
+)
 from baocao.core.errors import DomainError, Rejected
 from baocao.organisations.models import Unit
 from baocao.periods import (
@@ -60,15 +77,18 @@ class _Check:
             spec = dimension_entry.spec
             self.options[spec.code] = [option.code for option in spec.options]
         self.indicators: dict[str, tuple[str, list[str], str]] = {}
+        self.aggregations: dict[str, str] = {}
         for indicator in Indicator.objects.prefetch_related("dimension_links__dimension"):
             self.indicators[indicator.code] = (
                 indicator.value_type,
                 [link.dimension.code for link in indicator.dimension_links.all()],
                 indicator.formula,
             )
+            self.aggregations[indicator.code] = indicator.aggregation
         for indicator_entry in document.indicators:
             ispec = indicator_entry.spec
             self.indicators[ispec.code] = (ispec.value_type, list(ispec.dimensions), ispec.formula)
+            self.aggregations[ispec.code] = ispec.aggregation
         self.forms = set(Form.objects.values_list("code", flat=True))
         self.forms |= {entry.spec.code for entry in document.forms}
         self.units = set(
@@ -96,6 +116,8 @@ class _Check:
             }
             for rule_entry in self.document.rules:
                 self._rule(rule_entry, shapes)
+        for reconciliation_entry in self.document.reconciliations:
+            self._reconciliation(reconciliation_entry)
         return self.problems
 
     def _add(self, error: CatalogueError, origin: Origin, *path: str | int, **args: Any) -> None:
@@ -409,6 +431,86 @@ class _Check:
             options=self.options,
         ):
             self._add(problem.error, origin, problem.field, **problem.args)
+
+    # Reconciliation rules ------------------------------------------------------------------
+
+    def _reconciliation(self, entry: Entry[ReconciliationSpec]) -> None:
+        """The indicator, the two sides and the tolerances of a reconciliation rule.
+
+        The model's `clean()` checks the same for one admin edit.
+        """
+        spec, origin = entry.spec, entry.origin
+        if spec.sector:
+            self._reference(self.sectors, spec.sector, "sector", origin, "sector")
+        if spec.indicator not in self.indicators:
+            self._add(
+                CatalogueError.RECONCILIATION_UNKNOWN_INDICATOR,
+                origin,
+                "indicator",
+                code=spec.indicator,
+            )
+        else:
+            value_type = self.indicators[spec.indicator][0]
+            aggregation = self.aggregations[spec.indicator]
+            if value_type not in NUMERIC_VALUE_TYPES:
+                self._add(
+                    CatalogueError.RECONCILIATION_INDICATOR_NOT_NUMERIC,
+                    origin,
+                    "indicator",
+                    code=spec.indicator,
+                    value_type=_label(ValueType, value_type),
+                )
+            elif spec.kind == ReconciliationKind.CHILDREN and (
+                aggregation not in ADDITIVE_OVER_UNITS
+            ):
+                # A rate or an index of a province is not the sum of its communes' rates.
+                self._add(
+                    CatalogueError.RECONCILIATION_CHILDREN_NOT_ADDITIVE,
+                    origin,
+                    "indicator",
+                    code=spec.indicator,
+                    aggregation=_label(AggregationType, aggregation),
+                )
+        if spec.kind == ReconciliationKind.SOURCES and spec.left_source == spec.right_source:
+            self._add(
+                CatalogueError.RECONCILIATION_SAME_SOURCE,
+                origin,
+                "right_source",
+                source=spec.right_source,
+            )
+        for field in ("tolerance_absolute", "tolerance_percent"):
+            self._tolerance(origin, field, getattr(spec, field))
+
+    def _tolerance(self, origin: Origin, field: str, value: Decimal) -> None:
+        shown = format(value, "f")
+        if value < 0:
+            self._add(CatalogueError.RECONCILIATION_TOLERANCE_NEGATIVE, origin, field, value=shown)
+            return
+        if field == "tolerance_percent" and value > 100:
+            self._add(CatalogueError.RECONCILIATION_PERCENT_OVER_100, origin, field, value=shown)
+            return
+        # The column's precision: a value it cannot hold would fail only when written.
+        column = cast(DecimalField[Any, Any], ReconciliationRule._meta.get_field(field))
+        digits, decimals = column.max_digits or 0, column.decimal_places or 0
+        exponent = value.normalize().as_tuple().exponent
+        places = max(-exponent, 0) if isinstance(exponent, int) else 0
+        if places > decimals or value.adjusted() + 1 > digits - decimals:
+            self._add(
+                CatalogueError.RECONCILIATION_TOLERANCE_DIGITS,
+                origin,
+                field,
+                value=shown,
+                decimals=decimals,
+                digits=digits,
+            )
+
+
+def _label(choices: Any, value: str) -> Any:
+    """A choice's translated label, left lazy so that a message renders in the reader's language."""
+    try:
+        return choices(value).label
+    except ValueError:
+        return value
 
 
 def _feeds(previous: StepSpec, step: StepSpec) -> bool:

@@ -40,6 +40,13 @@ class AggregationType(models.TextChoices):
     NONE = "none", _("Not aggregated")
 
 
+# Aggregations that add values up over units (`last`: the stock at the period's end, summed),
+# so that a unit's figure can be compared with the sum of the units below it.
+ADDITIVE_OVER_UNITS = frozenset(
+    {AggregationType.SUM, AggregationType.LAST, AggregationType.AVERAGE_SUM_UNITS}
+)
+
+
 # Aggregations that make sense for each value type; text and dates are only counted or kept.
 AGGREGATIONS_BY_VALUE_TYPE: dict[str, frozenset[str]] = {
     ValueType.NUMBER: frozenset(AggregationType.values),

@@ -30,6 +30,7 @@ class CatalogueError(ErrorCode):
     )
     INVALID_DATE = ("invalid_date", _("%(value)s is not a date in YYYY-MM-DD form."))
     INVALID_INTEGER = ("invalid_integer", _("%(value)s is not a whole number."))
+    INVALID_NUMBER = ("invalid_number", _("%(value)s is not a number."))
     INVALID_BOOLEAN = ("invalid_boolean", _("%(value)s is not true or false."))
     INVALID_TEXT = ("invalid_text", _("%(value)s is not text."))
     INVALID_LIST = ("invalid_list", _("A list is expected here."))
@@ -260,6 +261,48 @@ class CatalogueError(ErrorCode):
         _(
             "The message is not a valid template near position %(position)s: placeholders are "
             "written %(example)s and a percent sign %(escape)s."
+        ),
+    )
+
+    # Reconciliation rules (issue 5, scope 5).
+    RECONCILIATION_UNKNOWN_INDICATOR = (
+        "reconciliation_unknown_indicator",
+        _("Unknown indicator %(code)s."),
+    )
+    RECONCILIATION_INDICATOR_NOT_NUMERIC = (
+        "reconciliation_indicator_not_numeric",
+        _(
+            "Indicator %(code)s is of type %(value_type)s; only indicators whose values are "
+            "numbers can be reconciled."
+        ),
+    )
+    RECONCILIATION_CHILDREN_NOT_ADDITIVE = (
+        "reconciliation_children_not_additive",
+        _(
+            'Indicator %(code)s is aggregated as "%(aggregation)s": the values of the units '
+            "below cannot be added up and compared with the unit's own figure."
+        ),
+    )
+    RECONCILIATION_SAME_SOURCE = (
+        "reconciliation_same_source",
+        _(
+            "Both sides come from source %(source)s: comparing a unit with itself needs two "
+            "different sources."
+        ),
+    )
+    RECONCILIATION_TOLERANCE_NEGATIVE = (
+        "reconciliation_tolerance_negative",
+        _("A tolerance cannot be negative (%(value)s)."),
+    )
+    RECONCILIATION_PERCENT_OVER_100 = (
+        "reconciliation_percent_over_100",
+        _("A tolerance in percent is between 0 and 100, not %(value)s."),
+    )
+    RECONCILIATION_TOLERANCE_DIGITS = (
+        "reconciliation_tolerance_digits",
+        _(
+            "%(value)s has too many digits: at most %(decimals)s after the decimal point and "
+            "%(digits)s in all."
         ),
     )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -21,6 +22,7 @@ from baocao.catalogue.spec import (
     DimensionSpec,
     FormSpec,
     IndicatorSpec,
+    ReconciliationSpec,
     RegimeSpec,
     RuleSpec,
     SectorSpec,
@@ -28,7 +30,7 @@ from baocao.catalogue.spec import (
 from baocao.core.errors import DomainError, Rejected
 from baocao.core.text import nfc
 
-KINDS = ("sectors", "dimensions", "indicators", "forms", "regimes", "rules")
+KINDS = ("sectors", "dimensions", "indicators", "forms", "regimes", "rules", "reconciliations")
 SUFFIXES = (".yaml", ".yml")
 
 PathKey = tuple[str | int, ...]
@@ -70,6 +72,7 @@ class CatalogueDocument:
     forms: list[Entry[FormSpec]] = dataclasses.field(default_factory=list)
     regimes: list[Entry[RegimeSpec]] = dataclasses.field(default_factory=list)
     rules: list[Entry[RuleSpec]] = dataclasses.field(default_factory=list)
+    reconciliations: list[Entry[ReconciliationSpec]] = dataclasses.field(default_factory=list)
 
     def entries(self) -> Iterator[tuple[str, list[Entry[Any]]]]:
         for kind in KINDS:
@@ -184,6 +187,9 @@ _SCHEMA_ERRORS: dict[str, CatalogueError] = {
     "int_parsing": CatalogueError.INVALID_INTEGER,
     "int_type": CatalogueError.INVALID_INTEGER,
     "int_from_float": CatalogueError.INVALID_INTEGER,
+    "decimal_parsing": CatalogueError.INVALID_NUMBER,
+    "decimal_type": CatalogueError.INVALID_NUMBER,
+    "finite_number": CatalogueError.INVALID_NUMBER,
     "bool_parsing": CatalogueError.INVALID_BOOLEAN,
     "bool_type": CatalogueError.INVALID_BOOLEAN,
     "string_type": CatalogueError.INVALID_TEXT,
@@ -231,8 +237,16 @@ def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
     return dumper.represent_scalar("tag:yaml.org,2002:str", str(value), style=style)
 
 
+def _represent_decimal(dumper: yaml.SafeDumper, value: Decimal) -> yaml.ScalarNode:
+    # A plain YAML number (`2`, `0.5`), as a person writes a tolerance, never `2.0000` or `1E+1`.
+    text = format(value.normalize(), "f")
+    tag = "tag:yaml.org,2002:float" if "." in text else "tag:yaml.org,2002:int"
+    return dumper.represent_scalar(tag, text)
+
+
 # Choices are str subclasses (Django TextChoices): write them as plain strings.
 _Dumper.add_multi_representer(str, _represent_str)
+_Dumper.add_representer(Decimal, _represent_decimal)
 
 
 def catalogue_yaml(data: dict[str, Any], *, header: str = "") -> str:

@@ -31,6 +31,7 @@ from baocao.catalogue.models import (
     Indicator,
     IndicatorDimension,
     NarrativeField,
+    ReconciliationRule,
     Regime,
     RegimeForm,
     RegimeVersion,
@@ -42,6 +43,7 @@ from baocao.catalogue.spec import (
     DimensionSpec,
     FormSpec,
     IndicatorSpec,
+    ReconciliationSpec,
     RegimeSpec,
     RuleSpec,
     SectorSpec,
@@ -55,6 +57,8 @@ from baocao.catalogue.specs_from_db import (
     forms_for_specs,
     indicator_spec,
     indicators_for_specs,
+    reconciliation_spec,
+    reconciliations_for_specs,
     regime_spec,
     regimes_for_specs,
     rule_spec,
@@ -151,6 +155,10 @@ class _Writer:
         rules = {rule.code: rule for rule in rules_for_specs()}
         for rule_entry in document.rules:
             self._rule(rule_entry.spec, rules)
+        # Reconciliation rules point at indicators and sectors, written above.
+        reconciliations = {rule.code: rule for rule in reconciliations_for_specs()}
+        for reconciliation_entry in document.reconciliations:
+            self._reconciliation(reconciliation_entry.spec, reconciliations)
 
     def _unchanged(self, kind: str, before: Any, spec: Any) -> bool:
         """An entry stored exactly as written is left alone (loads are idempotent)."""
@@ -393,3 +401,30 @@ class _Writer:
         rule.full_clean()
         rule.save()
         self._record("rules", rule, before, spec)
+
+    # Reconciliation rules ------------------------------------------------------------------
+
+    def _reconciliation(
+        self, spec: ReconciliationSpec, existing: dict[str, ReconciliationRule]
+    ) -> None:
+        rule = existing.get(spec.code)
+        before = reconciliation_spec(rule) if rule else None
+        if self._unchanged("reconciliations", before, spec):
+            return
+        # Matched by code: an edited rule keeps its identity (discrepancies point at it).
+        rule = rule or ReconciliationRule(code=spec.code)
+        rule.name, rule.name_en = spec.name, spec.name_en
+        rule.description = spec.description
+        rule.indicator = Indicator.objects.get(code=spec.indicator)
+        rule.kind = spec.kind
+        rule.left_source, rule.right_source = spec.left_source, spec.right_source
+        rule.tolerance_absolute = spec.tolerance_absolute
+        rule.tolerance_percent = spec.tolerance_percent
+        rule.period_type = spec.period_type or ""
+        rule.unit_levels = list(spec.unit_levels)
+        rule.sector = Sector.objects.get(code=spec.sector) if spec.sector else None
+        rule.legal_source = spec.legal_source
+        rule.illustrative = spec.illustrative
+        rule.full_clean()
+        rule.save()
+        self._record("reconciliations", rule, before, spec)

@@ -1,9 +1,10 @@
 """The catalogue as a document: the schema of catalogue YAML files.
 
 A catalogue file is a mapping with any of the keys `sectors`, `dimensions`, `indicators`,
-`forms`, `regimes` and `rules`, each a list of entries identified by `code`. Loading a directory
-merges its files. Every entry is validated against these models (unknown keys are
-refused), then against the stored catalogue by `baocao.catalogue.services.catalogue_apply`.
+`forms`, `regimes`, `rules` and `reconciliations`, each a list of entries identified by
+`code`. Loading a directory merges its files. Every entry is validated against these models
+(unknown keys are refused), then against the stored catalogue by
+`baocao.catalogue.services.catalogue_apply`.
 The same models are produced by `baocao.catalogue.files.catalogue_dump`, so a dump loads
 back to the same catalogue. docs/catalogue.md describes the format with examples.
 """
@@ -11,9 +12,10 @@ back to the same catalogue. docs/catalogue.md describes the format with examples
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from baocao.catalogue.choices import (
     AggregationType,
@@ -21,6 +23,7 @@ from baocao.catalogue.choices import (
     DeadlineKindChoice,
     MissingValueStrategy,
     PeriodTypeChoice,
+    ReconciliationKind,
     RegimeContent,
     RegimeKind,
     RuleImportance,
@@ -209,6 +212,44 @@ class RuleSpec(Spec):
     illustrative: bool = False
 
 
+def _plain_decimal(value: Decimal) -> Decimal:
+    """`2.5000` (as stored) and `2.5` (as written) alike as `2.5`; `10`, never `1E+1`."""
+    if value.is_finite() and value == value.to_integral_value():
+        return value.quantize(Decimal(1))
+    return value.normalize()
+
+
+# A tolerance as written: its bounds are checked by `catalogue_check`, with their own messages.
+Tolerance = Annotated[Decimal, AfterValidator(_plain_decimal)]
+
+
+class ReconciliationSpec(Spec):
+    """A reconciliation rule (issue 5, scope 5): one indicator from two sides, within a tolerance.
+
+    Sources are the codes values are stored under: a regime code for the values its reports
+    carry (BC-DVC-THANG), or the source an import or a connector names (DVCQG). They are not
+    required to be regimes. Tolerances are checked by `catalogue_check` (not here) so that a
+    negative one or a percentage over 100 gets its own message, not a schema error.
+    """
+
+    code: Code
+    name: Name
+    name_en: Text = ""
+    description: LongText = ""
+    indicator: Code
+    kind: ReconciliationKind = ReconciliationKind.SOURCES
+    left_source: Code
+    right_source: Code
+    tolerance_absolute: Tolerance = Decimal(0)
+    tolerance_percent: Tolerance = Decimal(0)
+    # None: every period type; []: units of every level.
+    period_type: PeriodTypeChoice | None = None
+    unit_levels: list[Level] = []
+    sector: Code | None = None
+    legal_source: Text = ""
+    illustrative: bool = False
+
+
 class CatalogueSpec(Spec):
     sectors: list[SectorSpec] = []
     dimensions: list[DimensionSpec] = []
@@ -216,3 +257,4 @@ class CatalogueSpec(Spec):
     forms: list[FormSpec] = []
     regimes: list[RegimeSpec] = []
     rules: list[RuleSpec] = []
+    reconciliations: list[ReconciliationSpec] = []

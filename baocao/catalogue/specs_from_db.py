@@ -16,6 +16,7 @@ from baocao.catalogue.models import (
     FormSection,
     Indicator,
     IndicatorDimension,
+    ReconciliationRule,
     Regime,
     RegimeForm,
     RegimeVersion,
@@ -34,6 +35,7 @@ from baocao.catalogue.spec import (
     NarrativeSpec,
     OptionSpec,
     ReceiverSpec,
+    ReconciliationSpec,
     RegimeSpec,
     ReportersSpec,
     RowSpec,
@@ -207,6 +209,26 @@ def rule_spec(rule: ValidationRule) -> RuleSpec:
     )
 
 
+def reconciliation_spec(rule: ReconciliationRule) -> ReconciliationSpec:
+    return ReconciliationSpec(
+        code=rule.code,
+        name=rule.name,
+        name_en=rule.name_en,
+        description=rule.description,
+        indicator=rule.indicator.code,
+        kind=rule.kind,  # type: ignore[arg-type]
+        left_source=rule.left_source,
+        right_source=rule.right_source,
+        tolerance_absolute=rule.tolerance_absolute,
+        tolerance_percent=rule.tolerance_percent,
+        period_type=rule.period_type or None,  # type: ignore[arg-type]
+        unit_levels=list(rule.unit_levels),
+        sector=rule.sector.code if rule.sector else None,
+        legal_source=rule.legal_source,
+        illustrative=rule.illustrative,
+    )
+
+
 def dimensions_for_specs() -> QuerySet[Dimension]:
     return Dimension.objects.prefetch_related("options")
 
@@ -250,6 +272,10 @@ def rules_for_specs() -> QuerySet[ValidationRule]:
     return ValidationRule.objects.select_related("sector")
 
 
+def reconciliations_for_specs() -> QuerySet[ReconciliationRule]:
+    return ReconciliationRule.objects.select_related("indicator", "sector")
+
+
 def catalogue_spec() -> CatalogueSpec:
     """The whole stored catalogue, in code order (sectors in their own order)."""
     return CatalogueSpec(
@@ -259,4 +285,5 @@ def catalogue_spec() -> CatalogueSpec:
         forms=[form_spec(form) for form in forms_for_specs()],
         regimes=[regime_spec(regime) for regime in regimes_for_specs()],
         rules=[rule_spec(rule) for rule in rules_for_specs()],
+        reconciliations=[reconciliation_spec(rule) for rule in reconciliations_for_specs()],
     )

@@ -22,7 +22,14 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from baocao.catalogue.choices import NUMERIC_VALUE_TYPES, PeriodTypeChoice, ReconciliationKind
+from baocao.catalogue.choices import (
+    ADDITIVE_OVER_UNITS,
+    NUMERIC_VALUE_TYPES,
+    AggregationType,
+    PeriodTypeChoice,
+    ReconciliationKind,
+)
+from baocao.catalogue.errors import CatalogueError
 from baocao.catalogue.models.common import Named, code_field
 from baocao.catalogue.models.indicator import Indicator
 from baocao.catalogue.models.sector import Sector
@@ -138,6 +145,20 @@ class ReconciliationRule(Named):
         if indicator is not None and indicator.value_type not in NUMERIC_VALUE_TYPES:
             errors.setdefault("indicator", []).append(
                 str(_("Only indicators whose values are numbers can be reconciled."))
+            )
+        elif (
+            indicator is not None
+            and self.kind == ReconciliationKind.CHILDREN
+            and indicator.aggregation not in ADDITIVE_OVER_UNITS
+        ):
+            # A rate or an index of a province is not the sum of its communes' rates.
+            errors.setdefault("indicator", []).append(
+                CatalogueError.RECONCILIATION_CHILDREN_NOT_ADDITIVE.render(
+                    {
+                        "code": indicator.code,
+                        "aggregation": AggregationType(indicator.aggregation).label,
+                    }
+                )
             )
         if errors:
             raise ValidationError(errors)

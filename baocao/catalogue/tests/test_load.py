@@ -6,12 +6,13 @@ import pytest
 from django.utils import translation
 
 from baocao.audit.models import ChangeRecord
-from baocao.catalogue.files import catalogue_read, catalogue_write
+from baocao.catalogue.files import KINDS, catalogue_read, catalogue_write
 from baocao.catalogue.models import (
     Dimension,
     Form,
     FormRow,
     Indicator,
+    ReconciliationRule,
     Regime,
     RegimeVersion,
     ReportingStep,
@@ -28,7 +29,7 @@ pytestmark = pytest.mark.django_db
 
 def _wipe() -> None:
     # Highest first: rules and regimes use sectors, forms use indicators, indicators the rest.
-    for model in (ValidationRule, Regime, Form, Indicator, Dimension, Sector):
+    for model in (ReconciliationRule, ValidationRule, Regime, Form, Indicator, Dimension, Sector):
         model.objects.all().delete()
 
 
@@ -99,8 +100,7 @@ def test_dump_then_load_into_an_empty_catalogue_reproduces_it(tmp_path):
     catalogue_write(catalogue_spec(), second)
     # The single-file dump has the same entries as the per-kind files, byte for byte.
     joined = "".join(
-        (first / f"{kind}.yaml").read_text(encoding="utf-8").split("\n", 1)[1]
-        for kind in ("sectors", "dimensions", "indicators", "forms", "regimes", "rules")
+        (first / f"{kind}.yaml").read_text(encoding="utf-8").split("\n", 1)[1] for kind in KINDS
     )
     assert second.read_text(encoding="utf-8").split("\n", 1)[1] == joined
 

@@ -27,6 +27,7 @@ def _sample_catalogue_for_package(django_db_setup, django_db_blocker):  # type: 
         Dimension,
         Form,
         Indicator,
+        ReconciliationRule,
         Regime,
         Sector,
         ValidationRule,
@@ -37,7 +38,15 @@ def _sample_catalogue_for_package(django_db_setup, django_db_blocker):  # type: 
         summary = catalogue_load(path=SAMPLE_CATALOGUE, actor=None)
     yield summary
     with django_db_blocker.unblock():
-        for model in (ValidationRule, Regime, Form, Indicator, Dimension, Sector):
+        for model in (
+            ReconciliationRule,
+            ValidationRule,
+            Regime,
+            Form,
+            Indicator,
+            Dimension,
+            Sector,
+        ):
             model.objects.all().delete()
 
 

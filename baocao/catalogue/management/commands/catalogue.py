@@ -17,7 +17,15 @@ from django.utils.translation import gettext as _
 
 from baocao.catalogue.checks import catalogue_check
 from baocao.catalogue.files import catalogue_read, catalogue_write
-from baocao.catalogue.models import Dimension, Form, Indicator, Regime, Sector, ValidationRule
+from baocao.catalogue.models import (
+    Dimension,
+    Form,
+    Indicator,
+    ReconciliationRule,
+    Regime,
+    Sector,
+    ValidationRule,
+)
 from baocao.catalogue.services import SAMPLE_CATALOGUE, LoadSummary, catalogue_load
 from baocao.catalogue.specs_from_db import catalogue_spec
 from baocao.core.errors import DomainError, Rejected
@@ -77,6 +85,7 @@ class Command(BaseCommand):
             "forms": Form._meta.verbose_name_plural,
             "regimes": Regime._meta.verbose_name_plural,
             "rules": ValidationRule._meta.verbose_name_plural,
+            "reconciliations": ReconciliationRule._meta.verbose_name_plural,
         }
         for kind, name in names.items():
             created, updated = summary.created[kind], summary.updated[kind]
