@@ -16,6 +16,15 @@ disaggregation and period type:
   appears equally often: a seasonal swing widens the expected range instead of shifting
   its centre.
 
+With the modified z-score, the seasonal basis gives the *centre* (the median of the same
+season in other years) but its spread alone is unreliable: three or four values of one season
+say little about how much a figure varies, and by chance they can be nearly equal. The spread
+used is the wider of that season's own and the seasonal basis's errors over the whole history:
+every earlier value against the median of the other values of its season, pooled over all
+seasons (relative to the size of the season when every value is positive, since a busy
+December varies more in units than a quiet February), i.e. how far the method's predictions
+have been off for this series. The wider one errs towards fewer warnings.
+
 The recent basis is deliberately *not* detrended. A trend fitted on a year of noisy
 administrative data and extrapolated to the next period flags the first month after a
 trend ends, and its expected range can no longer be explained in one sentence ("the median
@@ -58,6 +67,7 @@ twice) raises `OutlierInputError`, a ValueError naming the argument and position
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -180,6 +190,22 @@ def outlier_check(
     return _judge(number, target, points, settings)
 
 
+def outlier_check_stored(
+    value: float,
+    history: Sequence[tuple[Period, float]],
+    *,
+    period: Period,
+    settings: OutlierSettings = OutlierSettings(),
+) -> OutlierVerdict:
+    """`outlier_check` for a history read from stored values, without checking it again.
+
+    Stored values are finite numbers keyed by period (each period once) and the callers keep
+    only the periods of `period`'s type; re-checking that costs more than the judgement
+    itself (a live check judges 300 cells of ten years each as the officer types).
+    """
+    return _judge(value, period, history, settings)
+
+
 def outliers_in_series(
     series: Sequence[tuple[str, float]],
     *,
@@ -209,14 +235,93 @@ def _judge(
     history: Sequence[tuple[Period, float]],
     settings: OutlierSettings,
 ) -> OutlierVerdict:
+    return outlier_expectation(history, period=period, settings=settings).judge(value)
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """What a history expects of the next value; `judge` gives the verdict on one value.
+
+    Computed once per history (it does not depend on the value judged), so a page that judges
+    values as they are typed keeps it while the history is unchanged. `kind` is `scored`
+    (modified z: centre +- threshold * scale), `fences` (IQR: [q1 - k scale, q3 + k scale]
+    with scale the IQR), `flat` (no spread: only the centre) or `insufficient`.
+    """
+
+    kind: str
+    method: str
+    basis: str
+    centre: float | None = None
+    scale: float = 0.0
+    limit: float = 0.0
+    q1: float = 0.0
+    q3: float = 0.0
+
+    def judge(self, value: float) -> OutlierVerdict:
+        centre = self.centre
+        if self.kind == INSUFFICIENT_HISTORY or centre is None:
+            return OutlierVerdict(
+                INSUFFICIENT_HISTORY, value, None, None, None, None, self.method, self.basis
+            )
+        if self.kind == _FLAT:
+            same = _no_spread(abs(value - centre), centre)
+            return OutlierVerdict(
+                NORMAL if same else OUTLIER,
+                value,
+                centre,
+                centre,
+                centre,
+                0.0 if same else None,
+                self.method,
+                self.basis,
+            )
+        if self.kind == _FENCES:
+            iqr = self.scale
+            if value > self.q3:
+                score = (value - self.q3) / iqr
+            elif value < self.q1:
+                score = (value - self.q1) / iqr
+            else:
+                score = 0.0
+            low, high = self.q1 - self.limit * iqr, self.q3 + self.limit * iqr
+        else:
+            score = (value - centre) / self.scale
+            low, high = centre - self.limit * self.scale, centre + self.limit * self.scale
+        return OutlierVerdict(
+            status=OUTLIER if abs(score) > self.limit else NORMAL,
+            value=value,
+            expected_low=low,
+            expected_high=high,
+            centre=centre,
+            score=score,
+            method=self.method,
+            basis=self.basis,
+        )
+
+
+_SCORED, _FENCES, _FLAT = "scored", "fences", "flat"
+
+
+def outlier_expectation(
+    history: Sequence[tuple[Period, float]],
+    *,
+    period: Period,
+    settings: OutlierSettings = OutlierSettings(),
+) -> Expectation:
+    """What a stored history (see `outlier_check_stored`) expects for `period`."""
     basis, sample = _basis(period, history, settings)
     if len(history) < settings.min_history:
-        return OutlierVerdict(
-            INSUFFICIENT_HISTORY, value, None, None, None, None, settings.method, basis
-        )
+        return Expectation(INSUFFICIENT_HISTORY, settings.method, basis)
     if settings.method == IQR:
-        return _iqr_verdict(value, sample, settings.iqr_k, basis)
-    return _modified_z_verdict(value, sample, settings.threshold, basis)
+        return _iqr_expectation(sample, settings.iqr_k, basis)
+    spread = None
+    if basis == SEASONAL:
+        errors, relative = _seasonal_errors(history, settings.min_seasonal_years)
+        if len(errors) >= settings.min_history:
+            # Relative errors are scaled to the size of the season being judged.
+            scale = abs(median(sample)) if relative else 1.0
+            spread = [error * scale for error in errors]
+    return _modified_z_expectation(sample, settings.threshold, basis, spread)
 
 
 def _basis(
@@ -241,70 +346,103 @@ def _nearest(period: Period, points: Sequence[tuple[Period, float]]) -> list[flo
     return [number for _, number in sorted(points, key=distance)[:RECENT_PERIODS]]
 
 
-def _modified_z_verdict(
-    value: float, sample: Sequence[float], threshold: float, basis: str
-) -> OutlierVerdict:
+def _seasonal_errors(
+    history: Sequence[tuple[Period, float]], min_years: int
+) -> tuple[list[float], bool]:
+    """How far each earlier value was from what the rest of its season predicted.
+
+    For every season with at least `min_years` values, each value against the median of the
+    other values of that season (the nearest RECENT_PERIODS of them). These are the errors the
+    seasonal basis makes, pooled over every season: a few dozen numbers instead of the three
+    or four of one season, whose MAD can be near zero by chance (Novembers of 230, 231 and 250
+    would expect 229 to 233 and flag nearly every value).
+
+    Seasons differ in size (a harvest quarter is ten times a lean one) and administrative
+    figures vary in proportion to their size, so when every value is positive the errors are
+    relative (0.05 for 5 % above the prediction) and the second result is True; otherwise
+    (counts that can be 0, balances that can be negative) they are absolute.
+    """
+    seasons: dict[int, list[tuple[Period, float]]] = {}
+    for point in history:
+        seasons.setdefault(point[0].start.month, []).append(point)
+    relative = all(number > 0 for _, number in history)
+    errors: list[float] = []
+    for points in seasons.values():
+        count = len(points)
+        if count < min_years:
+            continue
+        if count - 1 <= RECENT_PERIODS:
+            # Every other value is used: the median of the others, from one sorted list.
+            ordered = sorted(number for _, number in points)
+            for number in (number for _, number in points):
+                predicted = _median_without(ordered, number)
+                errors.append(number / predicted - 1 if relative else number - predicted)
+            continue
+        for index, (period, number) in enumerate(points):
+            others = points[:index] + points[index + 1 :]
+            predicted = median(_nearest(period, others))
+            errors.append(number / predicted - 1 if relative else number - predicted)
+    return errors, relative
+
+
+def _median_without(ordered: Sequence[float], number: float) -> float:
+    """The median of sorted `ordered` without one occurrence of `number` (which it holds)."""
+    skip = bisect.bisect_left(ordered, number)
+    remaining = len(ordered) - 1
+
+    def at(index: int) -> float:
+        return ordered[index] if index < skip else ordered[index + 1]
+
+    middle = remaining // 2
+    if remaining % 2:
+        return at(middle)
+    return (at(middle - 1) + at(middle)) / 2
+
+
+def _modified_z_expectation(
+    sample: Sequence[float],
+    threshold: float,
+    basis: str,
+    spread: Sequence[float] | None = None,
+) -> Expectation:
+    """Median of `sample` +- threshold * sigma; sigma from the sample itself, or the wider of
+    that and the spread of `spread` (errors of the seasonal basis) when given."""
     centre = median(sample)
     deviations = [abs(number - centre) for number in sample]
+    if spread is not None:
+        middle = median(spread)
+        pooled = [abs(number - middle) for number in spread]
+        if not _no_spread(fmean(pooled), centre):
+            # The wider of the two: a season may vary more than the others (the pooled errors
+            # are then too narrow for it), or its few values may agree by chance.
+            own = _sigma(deviations) if not _no_spread(fmean(deviations), centre) else 0.0
+            sigma = max(_sigma(pooled), own)
+            return Expectation(_SCORED, MODIFIED_Z, basis, centre, sigma, threshold)
     mad = median(deviations)
     if not _no_spread(mad, centre):
         sigma = mad / MAD_FACTOR
     else:
         mean_ad = fmean(deviations)
         if _no_spread(mean_ad, centre):
-            return _flat_verdict(value, centre, MODIFIED_Z, basis)
+            return Expectation(_FLAT, MODIFIED_Z, basis, centre)
         sigma = MEAN_AD_FACTOR * mean_ad
-    score = (value - centre) / sigma
-    return OutlierVerdict(
-        status=OUTLIER if abs(score) > threshold else NORMAL,
-        value=value,
-        expected_low=centre - threshold * sigma,
-        expected_high=centre + threshold * sigma,
-        centre=centre,
-        score=score,
-        method=MODIFIED_Z,
-        basis=basis,
-    )
+    return Expectation(_SCORED, MODIFIED_Z, basis, centre, sigma, threshold)
 
 
-def _iqr_verdict(value: float, sample: Sequence[float], k: float, basis: str) -> OutlierVerdict:
+def _sigma(deviations: Sequence[float]) -> float:
+    """MAD / 0.6745, or the mean absolute deviation scaled when the MAD is 0."""
+    mad = median(deviations)
+    return mad / MAD_FACTOR if mad > 0 else MEAN_AD_FACTOR * fmean(deviations)
+
+
+def _iqr_expectation(sample: Sequence[float], k: float, basis: str) -> Expectation:
     ordered = sorted(sample)
     centre = median(ordered)
     q1, q3 = _quantile(ordered, 0.25), _quantile(ordered, 0.75)
     iqr = q3 - q1
     if _no_spread(iqr, centre):
-        return _flat_verdict(value, centre, IQR, basis)
-    if value > q3:
-        score = (value - q3) / iqr
-    elif value < q1:
-        score = (value - q1) / iqr
-    else:
-        score = 0.0
-    return OutlierVerdict(
-        status=OUTLIER if abs(score) > k else NORMAL,
-        value=value,
-        expected_low=q1 - k * iqr,
-        expected_high=q3 + k * iqr,
-        centre=centre,
-        score=score,
-        method=IQR,
-        basis=basis,
-    )
-
-
-def _flat_verdict(value: float, centre: float, method: str, basis: str) -> OutlierVerdict:
-    """A history without spread: only the median itself is expected (module docstring)."""
-    same = _no_spread(abs(value - centre), centre)
-    return OutlierVerdict(
-        status=NORMAL if same else OUTLIER,
-        value=value,
-        expected_low=centre,
-        expected_high=centre,
-        centre=centre,
-        score=0.0 if same else None,
-        method=method,
-        basis=basis,
-    )
+        return Expectation(_FLAT, IQR, basis, centre)
+    return Expectation(_FENCES, IQR, basis, centre, iqr, k, q1, q3)
 
 
 def _no_spread(spread: float, centre: float) -> bool:

@@ -412,3 +412,27 @@ def test_a_decimal_threshold_is_usable():
         ).status
         == OUTLIER
     )
+
+
+def test_the_seasonal_spread_comes_from_the_whole_history_not_from_three_values():
+    # A ward's dossiers, ±6 % around a December peak; by chance its three earlier Novembers
+    # are almost equal (230, 231, 232). Judged by those three alone, 238 (3 % more) would be
+    # an outlier with an expected range of about 228 to 234.
+    season = {1: 0.85, 2: 0.75, 3: 1.0, 4: 1.0, 5: 1.0, 6: 1.05}
+    season |= {7: 1.0, 8: 0.95, 9: 1.05, 10: 1.05, 11: 1.1, 12: 1.2}
+    wobble = [0.94, 1.05, 0.98, 1.06, 1.01, 0.95, 1.03, 0.97, 1.04, 0.99, 1.02, 0.96]
+    history = [
+        (f"{year}{month:02d}", 210 * season[month] * wobble[(year * 5 + month) % 12])
+        for year in (2022, 2023, 2024)
+        for month in range(1, 13)
+        if month != 11
+    ]
+    history += [("202211", 230.0), ("202311", 231.0), ("202411", 232.0)]
+
+    usual = outlier_check(238, history, period="202511")
+    assert (usual.status, usual.basis) == (NORMAL, SEASONAL)
+    assert usual.centre == 231
+    assert usual.expected_low < 215 and usual.expected_high > 247
+
+    doubled = outlier_check(462, history, period="202511")
+    assert doubled.status == OUTLIER
