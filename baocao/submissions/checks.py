@@ -4,8 +4,11 @@ Submissions sits below validation in the dependency order (docs/architecture.md)
 cannot call the validation engine; instead the validation app registers its checks here when
 Django starts (`ValidationConfig.ready`). Each check looks at a report's stored content and
 returns findings: errors block the submission, warnings need an explanation (a comment on
-one of the values they concern), as issue 5 asks. The entry form asks the same checks about
-the values on the page while the officer types.
+one of the values they concern), as issue 5 asks. Notices (an outlier against the unit's own
+history) are shown to the officer and never block: a value far from the usual is a question,
+not a mistake, since a true surge is legitimate and the reviewer sees the same outliers on the
+review page. The entry form asks the same checks about the values on the page while the
+officer types.
 """
 
 from __future__ import annotations
@@ -16,8 +19,11 @@ from collections.abc import Callable, Mapping
 from baocao.submissions.layout import CellKey
 from baocao.submissions.models import Report
 
-ERROR = "error"
-WARNING = "warning"
+ERROR = "error"  # blocks the submission
+WARNING = "warning"  # blocks it until one of its values carries a comment
+# Shown, never blocking, no comment needed. Like any finding it keeps a report of a regime
+# that accepts automatically for a reviewer (`report_submit`): someone should look at it.
+NOTICE = "notice"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -25,7 +31,7 @@ class Finding:
     """Something a check found in a report: a rule it breaks, with the cells concerned."""
 
     code: str
-    importance: str  # ERROR or WARNING
+    importance: str  # ERROR, WARNING or NOTICE
     message: str
     cells: tuple[CellKey, ...] = ()
 

@@ -569,7 +569,10 @@ def report_submit(
 
 
 def _blocking(report: Report, findings: list[checks.Finding]) -> list[DomainError]:
-    """Errors, and warnings none of whose values carries a comment explaining it."""
+    """Errors, and warnings none of whose values carries a comment explaining it.
+
+    Notices (outliers against the unit's history) never block and need no comment.
+    """
     commented = {
         (value.indicator.code, value.disaggregation)
         for value in selectors.report_values(report).values()
@@ -577,6 +580,8 @@ def _blocking(report: Report, findings: list[checks.Finding]) -> list[DomainErro
     }
     problems: list[DomainError] = []
     for finding in findings:
+        if finding.importance == checks.NOTICE:
+            continue
         where: dict[str, Any] = (
             {"field": f"v|{finding.cells[0][0]}|{finding.cells[0][1]}"} if finding.cells else {}
         )

@@ -14,7 +14,8 @@ class ValidationConfig(AppConfig):
         from baocao.submissions.checks import submit_check_register
         from baocao.submissions.notes import value_notes_register
         from baocao.validation.engine import report_findings
-        from baocao.validation.selectors import report_outlier_notes
+        from baocao.validation.selectors import report_outlier_findings, report_outlier_notes
 
         submit_check_register(report_findings)
+        submit_check_register(report_outlier_findings)  # notices: never block (issue 5)
         value_notes_register(report_outlier_notes)  # outliers on the review page

@@ -539,7 +539,11 @@ def report_check(request: HttpRequest, report_id: int) -> HttpResponse:
             )
         except DomainError:
             continue
-    labels = {checks.ERROR: gettext("Error"), checks.WARNING: gettext("Warning")}
+    labels = {
+        checks.ERROR: gettext("Error"),
+        checks.WARNING: gettext("Warning"),
+        checks.NOTICE: gettext("Notice"),
+    }
     findings = [
         FindingView(
             importance=finding.importance,
@@ -551,4 +555,9 @@ def report_check(request: HttpRequest, report_id: int) -> HttpResponse:
         )
         for finding in checks.findings_for(report, texts)
     ]
-    return render(request, "submissions/_findings.html", {"findings": findings})
+    # Notices (outliers) are listed apart: they ask the officer to look again, never block.
+    context = {
+        "findings": [item for item in findings if item.importance != checks.NOTICE],
+        "notices": [item for item in findings if item.importance == checks.NOTICE],
+    }
+    return render(request, "submissions/_findings.html", context)

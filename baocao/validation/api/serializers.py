@@ -5,7 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from baocao.organisations.models import Unit
-from baocao.validation.models import RuleViolation, ValidationRun
+from baocao.validation.models import OutlierFinding, RuleViolation, ValidationRun
 
 
 class ValidationRunInputSerializer(serializers.Serializer[dict[str, object]]):
@@ -54,4 +54,29 @@ class RuleViolationSerializer(serializers.ModelSerializer[RuleViolation]):
     class Meta:
         model = RuleViolation
         fields = ["rule_code", "importance", "unit", "period", "source", "status", "left", "right"]
+        read_only_fields = fields
+
+
+class OutlierFindingSerializer(serializers.ModelSerializer[OutlierFinding]):
+    """An outlier a run found: the value and the range expected from the unit's history."""
+
+    indicator = serializers.CharField(source="indicator_code", read_only=True)
+    unit: serializers.SlugRelatedField[Unit] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+
+    class Meta:
+        model = OutlierFinding
+        fields = [
+            "indicator",
+            "disaggregation",
+            "unit",
+            "period",
+            "source",
+            "value",
+            "expected_low",
+            "expected_high",
+            "basis",
+            "score",
+        ]
         read_only_fields = fields

@@ -1,4 +1,4 @@
-"""Batch validation through the API: start a run, follow it, read or download its violations."""
+"""Batch validation through the API: start a run, follow it, read or download what it found."""
 
 from __future__ import annotations
 
@@ -14,12 +14,13 @@ from rest_framework.response import Response
 from baocao.organisations import selectors as org_selectors
 from baocao.validation import selectors, services
 from baocao.validation.api.serializers import (
+    OutlierFindingSerializer,
     RuleViolationSerializer,
     ValidationRunInputSerializer,
     ValidationRunSerializer,
 )
-from baocao.validation.exports import violations_csv
-from baocao.validation.models import RuleViolation, ValidationRun
+from baocao.validation.exports import outliers_csv, violations_csv
+from baocao.validation.models import OutlierFinding, RuleViolation, ValidationRun
 
 
 class ValidationRunListView(generics.ListAPIView[ValidationRun]):
@@ -88,5 +89,42 @@ class RuleViolationListView(generics.ListAPIView[RuleViolation]):
             run = selectors.validation_run_get(run_id=kwargs["pk"], user=request.user)
             response = StreamingHttpResponse(violations_csv(run), content_type="text/csv")
             response["Content-Disposition"] = f'attachment; filename="vi-pham-{run.pk}.csv"'
+            return response
+        return super().get(request, *args, **kwargs)
+
+
+class OutlierFindingListView(generics.ListAPIView[OutlierFinding]):
+    """The outliers a run found (issue 5); `?download=csv` downloads them all.
+
+    Readable by whoever may read the run, as its violations are.
+    """
+
+    serializer_class = OutlierFindingSerializer
+
+    def get_queryset(self) -> QuerySet[OutlierFinding]:
+        if getattr(self, "swagger_fake_view", False):  # the OpenAPI schema is being drawn
+            return OutlierFinding.objects.none()
+        run = selectors.validation_run_get(run_id=self.kwargs["pk"], user=self.request.user)
+        params = self.request.query_params
+        return selectors.run_outliers(
+            run, unit=params.get("unit", ""), indicator=params.get("indicator", "")
+        )
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("unit", str),
+            OpenApiParameter("indicator", str),
+            OpenApiParameter("download", str, enum=["csv"]),
+        ]
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Any:
+        if request.query_params.get("download") == "csv":
+            run = selectors.validation_run_get(run_id=kwargs["pk"], user=request.user)
+            params = request.query_params
+            rows = outliers_csv(
+                run, unit=params.get("unit", ""), indicator=params.get("indicator", "")
+            )
+            response = StreamingHttpResponse(rows, content_type="text/csv")
+            response["Content-Disposition"] = f'attachment; filename="khac-thuong-{run.pk}.csv"'
             return response
         return super().get(request, *args, **kwargs)

@@ -22,7 +22,8 @@ from baocao.core.errors import DomainError, Rejected
 from baocao.organisations import selectors as org_selectors
 from baocao.validation import selectors, services
 from baocao.validation.choices import RunStatus
-from baocao.validation.exports import violations_csv
+from baocao.validation.exports import outliers_csv, violations_csv
+from baocao.validation.models import ValidationRun
 
 PAGE_SIZE = 100
 
@@ -79,6 +80,14 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponseBase:
         response = StreamingHttpResponse(violations_csv(run), content_type="text/csv")
         response["Content-Disposition"] = f'attachment; filename="vi-pham-{run.pk}.csv"'
         return response
+    if request.GET.get("download") == "outliers-csv":
+        response = StreamingHttpResponse(outliers_csv(run), content_type="text/csv")
+        response["Content-Disposition"] = f'attachment; filename="khac-thuong-{run.pk}.csv"'
+        return response
+    running = run.status in (RunStatus.QUEUED, RunStatus.RUNNING)
+    if request.GET.get("section") == "outliers":  # htmx: the section, once the run is done
+        context = _context(request, run=run, running=running, **_outliers(request, run))
+        return render(request, "validation/_run_outliers.html", context)
     violations = selectors.run_violations(run)
     rule = request.GET.get("rule", "")[:64]
     if rule:
@@ -98,14 +107,24 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponseBase:
         names=names,
         rule=rule,
         per_rule=per_rule,
-        running=run.status in (RunStatus.QUEUED, RunStatus.RUNNING),
+        running=running,
     )
-    template = (
-        "validation/_run_progress.html"
-        if request.headers.get("HX-Request")
-        else "validation/run_detail.html"
-    )
-    return render(request, template, context)
+    if request.headers.get("HX-Request"):
+        return render(request, "validation/_run_progress.html", context)
+    context.update(_outliers(request, run))
+    return render(request, "validation/run_detail.html", context)
+
+
+def _outliers(request: HttpRequest, run: ValidationRun) -> dict[str, Any]:
+    """The run's outliers section: a page of them, filtered by indicator (issue 5)."""
+    indicator = request.GET.get("indicator", "")[:64]
+    found = selectors.run_outliers(run, indicator=indicator)
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("outlier_page"))
+    return {
+        "outlier_page": page,
+        "outlier_rows": selectors.outlier_rows(list(page.object_list)),
+        "outlier_indicator": indicator,
+    }
 
 
 def _error(request: HttpRequest, error: DomainError) -> HttpResponse:

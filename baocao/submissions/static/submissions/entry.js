@@ -255,7 +255,7 @@
   function markFindings(box) {
     var marked = form.querySelectorAll(".has-finding");
     for (var i = 0; i < marked.length; i++) {
-      marked[i].classList.remove("has-finding", "has-finding--error", "has-finding--warning");
+      marked[i].classList.remove("has-finding", "has-finding--error", "has-finding--warning", "has-finding--notice");
     }
     var items = box.querySelectorAll("[data-finding-cells]");
     for (var j = 0; j < items.length; j++) {

@@ -1,14 +1,16 @@
 """`baocao validate`: batch validation of stored values against the catalogue's rules.
 
 baocao validate --period 202611 [--period 202612 ...] [--unit 01] [--rule CODE ...]
-                [--source BC-DVC-THANG] [--background] [--csv FILE]
+                [--source BC-DVC-THANG] [--background] [--csv FILE] [--outliers-csv FILE]
 
-Runs now and prints the counts (and writes the violations as CSV with `--csv`), or with
+Runs now and prints the counts, violations and outliers against each unit's own history
+(and writes the violations as CSV with `--csv`, the outliers with `--outliers-csv`), or with
 `--background` queues the run for the worker (`baocao db_worker`) and prints its number.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +19,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from baocao.core.errors import DomainError, Rejected
 from baocao.organisations import selectors as org_selectors
 from baocao.validation import services
-from baocao.validation.exports import violations_csv
+from baocao.validation.exports import outliers_csv, violations_csv
 
 
 class Command(BaseCommand):
@@ -30,6 +32,9 @@ class Command(BaseCommand):
         parser.add_argument("--source", default="", help="Only values of this source.")
         parser.add_argument("--background", action="store_true", help="Queue for the worker.")
         parser.add_argument("--csv", type=Path, default=None, help="Write the violations here.")
+        parser.add_argument(
+            "--outliers-csv", type=Path, default=None, help="Write the outliers here."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -57,11 +62,17 @@ class Command(BaseCommand):
             f" {counts['not_evaluable']} not evaluable ({counts['values_read']} values,"
             f" {counts['seconds']} s)"
         )
+        self.stdout.write(
+            f"#{run.pk}: {counts['outliers']} outliers of {counts['outlier_values']} values"
+            f" judged against their history ({counts['outlier_seconds']} s)"
+        )
         if options["csv"]:
-            write_csv(options["csv"], run)
+            write_csv(options["csv"], violations_csv(run))
+        if options["outliers_csv"]:
+            write_csv(options["outliers_csv"], outliers_csv(run))
 
 
-def write_csv(path: Path, run: Any) -> None:
+def write_csv(path: Path, chunks: Iterator[str]) -> None:
     with path.open("w", encoding="utf-8", newline="") as handle:
-        for chunk in violations_csv(run):
+        for chunk in chunks:
             handle.write(chunk)
