@@ -154,7 +154,12 @@ class Command(BaseCommand):
                     comment=SURGE_EXPLAINED,
                 )
                 continue
-            report = self._send(unit, current, system, reviewer, late=False)
+            overrides = None
+            if number == OVERDUE_SPIKE:
+                # Far more dossiers resolved late than this ward ever had: not against any
+                # rule, but an outlier against its own history, for the reviewer to ask about.
+                overrides = {"HCC.HS_GQ_QUA_HAN": 27}
+            report = self._send(unit, current, system, reviewer, late=False, overrides=overrides)
             if number == 0:
                 services.report_return(
                     report=report,
@@ -174,6 +179,7 @@ class Command(BaseCommand):
         late: bool,
         received: int | None = None,
         comment: str = "",
+        overrides: dict[str, int] | None = None,
     ) -> Report:
         report = services.report_get_or_create(
             regime=POLICY_REGIME, unit=unit, period=period.code, actor=system
@@ -182,18 +188,10 @@ class Command(BaseCommand):
             services.report_unlock(
                 report=report, actor=reviewer, reason="Đơn vị đề nghị gửi bổ sung sau hạn.", days=3
             )
-        rng = random.Random(f"{unit.code}-{period.code}")
-        # Figures that pass the sample's validation rules: online ≤ received, and resolved
-        # plus in progress ≤ received (so whatever last month left over).
-        received = received or rng.randint(150, 300)
-        values = {
-            "HCC.HS_TIEP_NHAN": received,
-            "HCC.HS_TRUC_TUYEN": int(received * rng.uniform(0.45, 0.8)),
-            "HCC.HS_GQ_DUNG_HAN": int(received * rng.uniform(0.75, 0.85)),
-            "HCC.HS_GQ_QUA_HAN": rng.randint(0, 4),
-            "HCC.HS_DANG_GQ_TRONG_HAN": rng.randint(5, int(received * 0.1)),
-            "HCC.HS_DANG_GQ_QUA_HAN": rng.randint(0, 2),
-        }
+        values = demo_figures(unit.code, period)
+        if received is not None:
+            values["HCC.HS_TIEP_NHAN"] = received
+        values.update(overrides or {})
         report = services.report_save(
             report=report,
             values=[
@@ -215,8 +213,52 @@ class Command(BaseCommand):
 
 
 SYSTEM_USERNAME = "he-thong-mot-cua.hanoi"
+OVERDUE_SPIKE = 4  # the demo ward whose report this month has an outlier
 SURGE_EXPLAINED = "Cao điểm cấp đổi giấy phép lái xe và đăng ký cư trú theo quy định mới."
 DEMO_COMMUNES = 8
+
+
+# How busy one-stop shops are by month: Tết (January or February) is quiet, the end of the
+# year busy (year-end dossiers, land and household registration before Tết).
+SEASON = {
+    1: 0.85,
+    2: 0.75,
+    3: 1.0,
+    4: 1.0,
+    5: 1.0,
+    6: 1.05,
+    7: 1.0,
+    8: 0.95,
+    9: 1.05,
+    10: 1.05,
+    11: 1.1,
+    12: 1.2,
+}
+YEARLY_GROWTH = 0.04
+
+
+def demo_figures(unit_code: str, period: Period) -> dict[str, int]:
+    """A ward's plausible BC-DVC-THANG figures for a month, the same on every run.
+
+    Each ward has its own size; months follow `SEASON` with a slow growth and a little noise,
+    so that a ward's history is a plausible series for the outlier checks, and the figures
+    pass the sample's validation rules: online ≤ received, and resolved plus in progress ≤
+    received (so whatever last month left over).
+    """
+    size = random.Random(unit_code).randint(150, 280)
+    rng = random.Random(f"{unit_code}-{period.code}")
+    years = (period.start.year - 2026) + (period.start.month - 1) / 12
+    received = round(
+        size * SEASON[period.start.month] * (1 + YEARLY_GROWTH) ** years * rng.uniform(0.94, 1.06)
+    )
+    return {
+        "HCC.HS_TIEP_NHAN": received,
+        "HCC.HS_TRUC_TUYEN": int(received * rng.uniform(0.55, 0.7)),
+        "HCC.HS_GQ_DUNG_HAN": int(received * rng.uniform(0.78, 0.82)),
+        "HCC.HS_GQ_QUA_HAN": rng.randint(0, 4),
+        "HCC.HS_DANG_GQ_TRONG_HAN": int(received * rng.uniform(0.05, 0.08)),
+        "HCC.HS_DANG_GQ_QUA_HAN": rng.randint(0, 2),
+    }
 
 
 def _open_period(today: dt.date) -> Period:

@@ -31,6 +31,7 @@ from baocao.organisations.models import Unit
 from baocao.submissions.choices import ValueSource
 from baocao.submissions.models import DataValue
 from baocao.validation.batch import batch_validate
+from baocao.validation.batch_outliers import batch_outliers
 
 INDICATORS = 100
 OPTIONS = ("O1", "O2", "O3", "O4")
@@ -125,6 +126,12 @@ class Command(BaseCommand):
         parser.add_argument("--values", type=int, default=10_000_000)
         parser.add_argument("--rules", type=int, default=1_000)
         parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument(
+            "--outlier-months",
+            type=int,
+            default=1,
+            help="Also judge the values of the last N months against their history (0: skip).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         values, rule_count = options["values"], options["rules"]
@@ -168,6 +175,19 @@ class Command(BaseCommand):
             "peak_memory_mb_after_load": memory_after_load,
             "peak_memory_mb": _peak_mb(),
         }
+        months = max(0, min(options["outlier_months"], len(PERIODS)))
+        if months:
+            # What a run adds to the rules: every value of the months judged against the
+            # unit's own history of that cell (the months before it in the table).
+            outliers = batch_outliers(periods=PERIODS[-months:])
+            figures |= {
+                "outlier_months": months,
+                "outlier_values_judged": outliers.values_judged,
+                "outlier_history_values_read": outliers.values_read,
+                "outliers": outliers.outliers,
+                "outlier_seconds": round(outliers.seconds, 2),
+                "peak_memory_mb_with_outliers": _peak_mb(),
+            }
         self.stdout.write(json.dumps(figures, indent=2))
 
     def _load(self, values: int, units: list[int], random: np.random.Generator) -> int:
