@@ -91,6 +91,8 @@ class Report(models.Model):
         indexes = [
             models.Index(fields=["receiver", "status"], name="sub_report_receiver_status"),
             models.Index(fields=["unit", "period"], name="sub_report_unit_period"),
+            # Reports whose status changed since the analytics store was built.
+            models.Index(fields=["updated_at"], name="sub_report_updated_at"),
         ]
 
     def __str__(self) -> str:

@@ -60,6 +60,8 @@ class DataValue(models.Model):
         ]
         indexes = [
             models.Index(fields=["unit", "period"], name="sub_value_unit_period"),
+            # The analytics store reads what changed since it was built (docs/analytics.md).
+            models.Index(fields=["updated_at"], name="sub_value_updated_at"),
         ]
 
     def __str__(self) -> str:
@@ -99,7 +101,9 @@ class DataValueHistory(models.Model):
         indexes = [
             models.Index(
                 fields=["indicator", "unit", "period", "source"], name="sub_value_history_key"
-            )
+            ),
+            # Deleted values since the analytics store was built (docs/analytics.md).
+            models.Index(fields=["changed_at"], name="sub_value_history_changed"),
         ]
 
     def __str__(self) -> str:
