@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "baocao.catalogue",
     "baocao.submissions",
     "baocao.validation",
+    "baocao.analytics",
 ]
 
 MIDDLEWARE = [

@@ -41,4 +41,5 @@ urlpatterns = [
     path("api/v1/", include("baocao.catalogue.api.urls")),
     path("api/v1/", include("baocao.submissions.api.urls")),
     path("api/v1/", include("baocao.validation.api.urls")),
+    path("api/v1/", include("baocao.analytics.api.urls")),
 ]

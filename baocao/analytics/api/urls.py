@@ -1,0 +1,13 @@
+"""REST API of analytics (mounted under /api/v1/)."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from baocao.analytics.api import views
+
+urlpatterns = [
+    path("analytics/", views.AnalyticsView.as_view(), name="analytics"),
+    # The issue's spelling, without the trailing slash, answers too (no redirect for clients).
+    path("analytics", views.AnalyticsView.as_view()),
+]

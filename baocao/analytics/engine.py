@@ -1,0 +1,397 @@
+"""The aggregation engine: one query in, one value per (indicator, unit, period, option) out.
+
+Semantics (issue 6, scope 2; docs/analytics.md explains them with examples):
+
+- **Units.** An output unit's value aggregates the values of the unit itself (values entered
+  at a parent count with its children's) and of every unit below it, in the structure the
+  query chooses: `historical` (the hierarchy in force on each value's period's last day) or a
+  date (units mapped onto those in force that day through the lineage links; shares of a
+  partial transfer flagged `partial`).
+- **Periods.** A figure reported for the output period itself is used as reported (a quarterly
+  report for a quarter). Otherwise the values of the finest period type stored for the
+  indicator that lie inside the output period are aggregated over time by the indicator's
+  aggregation type: `sum`; `average` (of all values); `average_sum_units` (the sum over units
+  of each period, averaged over the periods); `last` (each unit's latest value in the period,
+  summed over units: stocks such as population); `min`; `max`; `count`; `none` (only a value
+  reported for exactly that unit and period).
+- **Disaggregations.** `""` the total as reported; `DIM=OPT` one option; `DIM=*` one row per
+  option of that dimension (values keyed by that dimension alone).
+- **Derived indicators** are computed from their components after aggregation (a rate of a
+  province is the ratio of its sums, never the sum of its communes' rates).
+- **Sources.** By default the official value of each figure (a report's before an import's);
+  a query may name one source instead.
+- Each result says whether it rests on provisional values (submitted, not yet accepted) and
+  on partial shares of re-mapped units, and how many stored values it aggregates.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+
+import duckdb
+
+from baocao.analytics import hierarchy
+from baocao.analytics.delta import Changes, change_token, changes_since
+from baocao.analytics.store import Generation, reader, reader_state, rows_insert
+from baocao.periods import Period, PeriodType
+
+HISTORICAL = "historical"
+# Period types from the finest to the coarsest (RANGE last: only ever used as asked).
+_FINENESS = [
+    PeriodType.DAY,
+    PeriodType.WEEK,
+    PeriodType.MONTH,
+    PeriodType.QUARTER,
+    PeriodType.HALF_YEAR,
+    PeriodType.NINE_MONTHS,
+    PeriodType.YEAR,
+    PeriodType.RANGE,
+]
+_OPTION = re.compile(
+    r"^[A-Z0-9][A-Z0-9._-]*=([A-Z0-9][A-Z0-9._-]*|\*)(,[A-Z0-9][A-Z0-9._-]*=[A-Z0-9][A-Z0-9._-]*)*$"
+)
+
+
+class EngineError(ValueError):
+    """A query the engine cannot run; the selectors check input before it gets here."""
+
+
+@dataclasses.dataclass(frozen=True)
+class IndicatorRef:
+    """What the engine needs of an indicator (the selectors read it from the catalogue)."""
+
+    id: int
+    code: str
+    aggregation: str
+    formula: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class EngineQuery:
+    indicators: tuple[IndicatorRef, ...]
+    unit_ids: tuple[int, ...]
+    periods: tuple[Period, ...]
+    disaggregation: str = ""
+    structure: str = HISTORICAL  # or an ISO date
+    source: str = ""
+
+
+@dataclasses.dataclass
+class Cell:
+    indicator: str
+    unit_id: int
+    period: str
+    disaggregation: str
+    value: float | None
+    values: int = 0  # stored values aggregated
+    provisional: bool = False
+    remapped: bool = False
+    partial: bool = False
+
+
+@dataclasses.dataclass
+class EngineResult:
+    cells: list[Cell]
+    generation: int | None
+    seconds: float
+    live_changes: int  # figures read live from the transactional database
+
+
+def engine_run(query: EngineQuery) -> EngineResult:
+    """Run `query` on the published store and the changes since it was built."""
+    started = time.perf_counter()
+    held = reader()
+    if held is None:
+        raise EngineError("no_store")
+    con, generation = held
+    live = _overlay(con, generation)
+    stored = [ref for ref in query.indicators if not ref.formula]
+    cells: list[Cell] = []
+    if query.unit_ids and query.periods:
+        by_aggregation: dict[str, list[IndicatorRef]] = defaultdict(list)
+        for ref in stored:
+            by_aggregation[ref.aggregation].append(ref)
+        types = _period_types(con, [ref.id for ref in stored], live)
+        remap = _remap_table(con, query.structure)
+        for aggregation, refs in by_aggregation.items():
+            cells.extend(_aggregate(con, query, refs, aggregation, types, live, remap))
+    return EngineResult(cells, generation.number, time.perf_counter() - started, live)
+
+
+# The live overlay ---------------------------------------------------------------------------
+
+
+def _overlay(con: duckdb.DuckDBPyConnection, generation: Generation) -> int:
+    """Load the changes since the generation's watermark into this connection's temporary
+    tables `delta_facts`, `delta_other` and `changed_figures`, unless nothing changed since
+    they were loaded. Returns the number of changed figures."""
+    token = (generation.number, *change_token())
+    state = reader_state()
+    if state.get("token") == token:
+        return int(con.execute("SELECT count(*) FROM changed_figures").fetchone()[0])  # type: ignore[index]
+    changes = changes_since(generation.watermark)
+    overlay_load(con, changes)
+    state["token"] = token
+    return len(changes.figures)
+
+
+def overlay_load(con: duckdb.DuckDBPyConnection, changes: Changes) -> None:
+    from baocao.analytics.build import changes_apply
+
+    con.execute("CREATE OR REPLACE TEMP TABLE delta_facts AS SELECT * FROM facts WHERE FALSE")
+    con.execute("CREATE OR REPLACE TEMP TABLE delta_other AS SELECT * FROM facts WHERE FALSE")
+    changes_apply(con, changes, into="delta_facts", other="delta_other")
+
+
+def _facts_sql(table: str, delta: str, live: int) -> str:
+    """The store's rows with the changed figures replaced by their current values."""
+    if not live:
+        return table
+    return f"""(
+        SELECT * FROM {table} f WHERE NOT EXISTS (
+            SELECT 1 FROM changed_figures c
+            WHERE c.indicator_id = f.indicator_id AND c.disaggregation = f.disaggregation
+              AND c.unit_id = f.unit_id AND c.period = f.period)
+        UNION ALL SELECT * FROM {delta})"""
+
+
+# Periods ------------------------------------------------------------------------------------
+
+
+def _period_types(
+    con: duckdb.DuckDBPyConnection, indicator_ids: Sequence[int], live: int
+) -> dict[int, set[str]]:
+    if not indicator_ids:
+        return {}
+    ids = ",".join(str(int(pk)) for pk in indicator_ids)
+    rows = con.execute(
+        "SELECT indicator_id, period_type FROM indicator_period_types "
+        f"WHERE indicator_id IN ({ids})"
+        + (
+            f" UNION SELECT DISTINCT indicator_id, period_type FROM delta_facts "
+            f"WHERE indicator_id IN ({ids})"
+            if live
+            else ""
+        )
+    ).fetchall()
+    found: dict[int, set[str]] = defaultdict(set)
+    for indicator_id, period_type in rows:
+        found[int(indicator_id)].add(str(period_type))
+    return found
+
+
+def _targets(
+    refs: Sequence[IndicatorRef], periods: Sequence[Period], types: dict[int, set[str]]
+) -> list[tuple[int, str, dt.date, dt.date, str, str | None]]:
+    """(indicator, output period, start, end, stored type to use, exact code or None)."""
+    targets: list[tuple[int, str, dt.date, dt.date, str, str | None]] = []
+    for ref in refs:
+        stored = types.get(ref.id, set())
+        for period in periods:
+            if period.type.value in stored:
+                targets.append(
+                    (ref.id, period.code, period.start, period.end, period.type.value, period.code)
+                )
+                continue
+            finer = [
+                kind.value
+                for kind in _FINENESS
+                if kind.value in stored
+                and kind is not PeriodType.RANGE
+                and _FINENESS.index(kind) < _FINENESS.index(period.type)
+            ]
+            if period.type is PeriodType.RANGE:
+                finer = [
+                    kind.value
+                    for kind in _FINENESS
+                    if kind.value in stored and kind is not PeriodType.RANGE
+                ]
+            if finer:
+                targets.append((ref.id, period.code, period.start, period.end, finer[0], None))
+    return targets
+
+
+# Units --------------------------------------------------------------------------------------
+
+
+def _remap_table(con: duckdb.DuckDBPyConnection, structure: str) -> str | None:
+    """For a structure date, the temporary table mapping units onto those of that date."""
+    if structure == HISTORICAL:
+        return None
+    name = "remap_" + structure.replace("-", "")
+    state = reader_state()
+    if name not in state.setdefault("remaps", set()):
+        on = dt.date.fromisoformat(structure)
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {name} (unit_id INTEGER, target_id INTEGER, "
+            "weight DOUBLE, partial BOOLEAN)"
+        )
+        rows = [
+            (item.unit_id, item.target_id, item.weight, item.partial)
+            for item in hierarchy.remap_rows(on)
+        ]
+        rows_insert(con, name, rows)
+        state["remaps"].add(name)
+    return name
+
+
+# Aggregation --------------------------------------------------------------------------------
+
+
+def _aggregate(
+    con: duckdb.DuckDBPyConnection,
+    query: EngineQuery,
+    refs: Sequence[IndicatorRef],
+    aggregation: str,
+    types: dict[int, set[str]],
+    live: int,
+    remap: str | None,
+) -> list[Cell]:
+    targets = _targets(refs, query.periods, types)
+    if not targets:
+        return []
+    codes = {ref.id: ref.code for ref in refs}
+    facts = _with_source_sql(live) if query.source else _facts_sql("facts", "delta_facts", live)
+    values = ", ".join(
+        f"({pk}, '{code}', DATE '{start.isoformat()}', DATE '{end.isoformat()}', '{kind}', "
+        + (f"'{exact}')" if exact else "NULL)")
+        for pk, code, start, end, kind, exact in targets
+    )
+    ids = ",".join(str(pk) for pk in sorted({t[0] for t in targets}))
+    first = min(t[2] for t in targets).isoformat()
+    last = max(t[3] for t in targets).isoformat()
+    units = ",".join(str(int(pk)) for pk in query.unit_ids)
+    disaggregation, option_sql = _disaggregation_sql(query.disaggregation)
+    source_sql = "AND f.source = $source" if query.source else ""
+    if remap is None:
+        placed = f"""
+            SELECT p.*, a.ancestor_id AS out_unit, 1.0::DOUBLE AS weight, FALSE AS moved,
+                   FALSE AS partial
+            FROM picked p JOIN ancestry a ON a.unit_id = p.unit_id
+             AND p.period_end BETWEEN a.valid_from AND a.valid_to
+            WHERE a.ancestor_id IN ({units})"""
+    else:
+        placed = f"""
+            SELECT p.*, a.ancestor_id AS out_unit, r.weight, r.target_id <> r.unit_id AS moved,
+                   r.partial
+            FROM picked p JOIN {remap} r ON r.unit_id = p.unit_id
+            JOIN ancestry a ON a.unit_id = r.target_id
+             AND DATE '{query.structure}' BETWEEN a.valid_from AND a.valid_to
+            WHERE a.ancestor_id IN ({units})"""
+    per_value = """
+        SELECT indicator_id, out_unit, out_period, option, unit_id, period, period_start,
+               sum(value * weight) AS v, count(*) AS n, bool_or(provisional) AS provisional,
+               bool_or(moved) AS moved, bool_or(partial) AS partial
+        FROM placed GROUP BY ALL"""
+    final = _final_sql(aggregation)
+    sql = f"""
+        WITH targets(indicator_id, code, p_start, p_end, use_type, exact) AS (VALUES {values}),
+        picked AS (
+            SELECT t.code AS out_period, {option_sql} AS option, f.*
+            FROM {facts} f
+            JOIN targets t ON f.indicator_id = t.indicator_id
+             AND f.period_start >= t.p_start AND f.period_end <= t.p_end
+             AND f.period_type = t.use_type AND (t.exact IS NULL OR f.period = t.exact)
+            WHERE f.indicator_id IN ({ids}) AND f.period_start >= DATE '{first}'
+              AND f.period_end <= DATE '{last}' AND {disaggregation} {source_sql}
+        ),
+        placed AS ({placed}),
+        per_value AS ({per_value})
+        {final}
+    """
+    parameters = {"source": query.source} if query.source else {}
+    rows = con.execute(sql, parameters).fetchall()
+    return [
+        Cell(
+            indicator=codes[int(indicator_id)],
+            unit_id=int(out_unit),
+            period=str(out_period),
+            disaggregation=str(option),
+            value=None if value is None else float(value),
+            values=int(count),
+            provisional=bool(provisional),
+            remapped=bool(moved),
+            partial=bool(partial),
+        )
+        for (
+            indicator_id,
+            out_unit,
+            out_period,
+            option,
+            value,
+            count,
+            provisional,
+            moved,
+            partial,
+        ) in rows
+    ]
+
+
+def _with_source_sql(live: int) -> str:
+    base = "(SELECT * FROM facts UNION ALL SELECT * FROM facts_other)"
+    if not live:
+        return base
+    return f"""(
+        SELECT * FROM {base} f WHERE NOT EXISTS (
+            SELECT 1 FROM changed_figures c
+            WHERE c.indicator_id = f.indicator_id AND c.disaggregation = f.disaggregation
+              AND c.unit_id = f.unit_id AND c.period = f.period)
+        UNION ALL SELECT * FROM delta_facts UNION ALL SELECT * FROM delta_other)"""
+
+
+def _disaggregation_sql(disaggregation: str) -> tuple[str, str]:
+    """The filter on stored disaggregation keys, and the option each row reports under."""
+    if not disaggregation:
+        return "f.disaggregation = ''", "''"
+    if not _OPTION.fullmatch(disaggregation):
+        raise EngineError("disaggregation")
+    if disaggregation.endswith("=*") and "," not in disaggregation:
+        dimension = disaggregation[:-2]
+        return (
+            f"f.disaggregation LIKE '{dimension}=%' AND f.disaggregation NOT LIKE '%,%'",
+            "f.disaggregation",
+        )
+    if "*" in disaggregation:
+        raise EngineError("disaggregation")
+    return f"f.disaggregation = '{disaggregation}'", "f.disaggregation"
+
+
+_GROUP = "indicator_id, out_unit, out_period, option"
+_FLAGS = "sum(n) AS n, bool_or(provisional), bool_or(moved), bool_or(partial)"
+
+
+def _final_sql(aggregation: str) -> str:
+    """Over time and units, by the indicator's aggregation type (module docstring)."""
+    simple = {
+        "sum": "sum(v)",
+        "average": "avg(v)",
+        "min": "min(v)",
+        "max": "max(v)",
+        "count": "count(v)",
+        "none": "CASE WHEN count(*) = 1 AND bool_and(unit_id = out_unit AND period = out_period) "
+        "THEN min(v) END",
+    }
+    if aggregation in simple:
+        return f"SELECT {_GROUP}, {simple[aggregation]}, {_FLAGS} FROM per_value GROUP BY {_GROUP}"
+    if aggregation == "last":
+        return f"""
+            , latest AS (
+                SELECT {_GROUP}, unit_id, arg_max(v, period_start) AS v, sum(n) AS n,
+                       bool_or(provisional) AS provisional, bool_or(moved) AS moved,
+                       bool_or(partial) AS partial
+                FROM per_value GROUP BY {_GROUP}, unit_id)
+            SELECT {_GROUP}, sum(v), {_FLAGS} FROM latest GROUP BY {_GROUP}"""
+    if aggregation == "average_sum_units":
+        return f"""
+            , by_period AS (
+                SELECT {_GROUP}, period, sum(v) AS v, sum(n) AS n,
+                       bool_or(provisional) AS provisional, bool_or(moved) AS moved,
+                       bool_or(partial) AS partial
+                FROM per_value GROUP BY {_GROUP}, period)
+            SELECT {_GROUP}, avg(v), {_FLAGS} FROM by_period GROUP BY {_GROUP}"""
+    raise EngineError("aggregation")

@@ -1,0 +1,360 @@
+"""Reading analytics: the one query interface the API, the command line and the dashboards use.
+
+`analytics_query` checks a query (codes, periods, the caller's scope, size), runs it on the
+engine, computes derived indicators from their aggregated components and the comparisons asked
+for (previous period, same period last year, growth), and returns rows that say which values
+are provisional or rest on re-mapped units.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import duckdb
+
+from baocao.accounts import scope
+from baocao.analytics.engine import (
+    HISTORICAL,
+    Cell,
+    EngineError,
+    EngineQuery,
+    IndicatorRef,
+    engine_run,
+)
+from baocao.analytics.errors import AnalyticsError
+from baocao.analytics.store import generation_current
+from baocao.catalogue.choices import NUMERIC_VALUE_TYPES
+from baocao.catalogue.formulas import FormulaError, formula_parse
+from baocao.catalogue.labels import period_code_label
+from baocao.catalogue.models import Indicator
+from baocao.core.errors import DomainError, Rejected
+from baocao.organisations import selectors as org_selectors
+from baocao.organisations.models import Unit
+from baocao.periods import Period, PeriodError, PeriodType, parse_period
+from baocao.submissions import selectors as submission_selectors
+from baocao.submissions.errors import SubmissionDenied
+
+# Values one query may ask for (indicators x units x periods, comparisons included).
+MAX_CELLS = 200_000
+COMPARISONS = ("previous", "last_year")
+_DISAGGREGATION = re.compile(
+    r"^[A-Z0-9][A-Z0-9._-]*=([A-Z0-9][A-Z0-9._-]*|\*)(,[A-Z0-9][A-Z0-9._-]*=[A-Z0-9][A-Z0-9._-]*)*$"
+)
+
+
+@dataclasses.dataclass
+class Row:
+    """One value of the answer, with what a reader must know about it."""
+
+    indicator: str
+    unit: str
+    unit_name: str
+    period: str
+    period_label: str
+    disaggregation: str
+    value: float | None
+    values: int
+    provisional: bool
+    remapped: bool
+    partial: bool
+    previous: float | None = None
+    last_year: float | None = None
+    growth_previous: float | None = None  # percent
+    growth_last_year: float | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclasses.dataclass
+class AnalyticsResult:
+    rows: list[Row]
+    generation: int | None
+    live_changes: int
+    seconds: float
+    structure: str
+
+
+def analytics_query(
+    *,
+    indicators: Sequence[str],
+    periods: Sequence[str],
+    units: Sequence[str] = (),
+    children_of: str = "",
+    disaggregation: str = "",
+    structure: str = HISTORICAL,
+    source: str = "",
+    comparisons: Sequence[str] = (),
+    user: Any = None,
+) -> AnalyticsResult:
+    """Aggregate `indicators` for `units` (or the units directly below `children_of`) and
+    `periods`; see `baocao.analytics.engine` for the semantics.
+
+    `user` None is the system (the command line); a user sees the units of their scope.
+    """
+    problems: list[DomainError] = []
+    refs, derived = _indicators(indicators, problems)
+    parsed = _periods(periods, problems)
+    if disaggregation and not _DISAGGREGATION.fullmatch(disaggregation):
+        problems.append(
+            DomainError(
+                AnalyticsError.BAD_DISAGGREGATION, field="disaggregation", value=disaggregation
+            )
+        )
+    if structure != HISTORICAL:
+        try:
+            dt.date.fromisoformat(structure)
+        except ValueError:
+            problems.append(
+                DomainError(AnalyticsError.BAD_STRUCTURE, field="structure", value=structure)
+            )
+    for comparison in comparisons:
+        if comparison not in COMPARISONS:
+            problems.append(
+                DomainError(AnalyticsError.BAD_COMPARISON, field="comparisons", value=comparison)
+            )
+    chosen = _units(units, children_of, structure, parsed, problems)
+    if problems:
+        raise Rejected(problems)
+    visible = scope.unit_ids_in_scope(user) if user is not None else None
+    for unit in chosen:
+        if visible is not None and unit.pk not in visible:
+            raise SubmissionDenied(AnalyticsError.UNIT_OUT_OF_SCOPE, field="unit", code=unit.code)
+    asked = list(parsed)
+    for how in comparisons:
+        asked += [shifted for period in parsed if (shifted := _shifted(period, how)) is not None]
+    asked = list(dict.fromkeys(asked))
+    cells = len(refs) * len(chosen) * len(asked)
+    if cells > MAX_CELLS:
+        raise DomainError(AnalyticsError.TOO_LARGE, cells=cells, maximum=MAX_CELLS)
+    if generation_current() is None:
+        raise DomainError(AnalyticsError.NO_STORE)
+    query = EngineQuery(
+        indicators=tuple(refs.values()),
+        unit_ids=tuple(unit.pk for unit in chosen),
+        periods=tuple(asked),
+        disaggregation=disaggregation,
+        structure=structure,
+        source=source,
+    )
+    try:
+        result = engine_run(query)
+    except duckdb.OutOfMemoryException:
+        raise DomainError(AnalyticsError.OUT_OF_MEMORY) from None
+    except EngineError as error:
+        raise DomainError(AnalyticsError.NO_STORE) from error
+    by_key = {(c.indicator, c.unit_id, c.period, c.disaggregation): c for c in result.cells}
+    for code, formula in derived.items():
+        _derive(code, formula, by_key, chosen, asked)
+    rows = _rows(indicators, chosen, parsed, by_key, comparisons, disaggregation)
+    return AnalyticsResult(rows, result.generation, result.live_changes, result.seconds, structure)
+
+
+# Checking the query ---------------------------------------------------------------------------
+
+
+def _indicators(
+    codes: Sequence[str], problems: list[DomainError]
+) -> tuple[dict[str, IndicatorRef], dict[str, Any]]:
+    """Stored indicators to aggregate (derived ones' components included), and the formulas."""
+    if not codes:
+        problems.append(DomainError(AnalyticsError.NO_INDICATOR, field="indicators"))
+    found = {indicator.code: indicator for indicator in Indicator.objects.filter(code__in=codes)}
+    refs: dict[str, IndicatorRef] = {}
+    derived: dict[str, Any] = {}
+    wanted: set[str] = set()
+    for code in codes:
+        indicator = found.get(code)
+        if indicator is None:
+            problems.append(
+                DomainError(AnalyticsError.UNKNOWN_INDICATOR, field="indicators", code=code)
+            )
+        elif indicator.value_type not in NUMERIC_VALUE_TYPES:
+            problems.append(DomainError(AnalyticsError.NOT_NUMERIC, field="indicators", code=code))
+        elif indicator.formula:
+            try:
+                formula = formula_parse(indicator.formula)
+            except FormulaError:
+                continue  # the catalogue refuses such formulas when it is loaded
+            derived[code] = formula
+            wanted.update(formula.references)
+        else:
+            refs[code] = IndicatorRef(indicator.pk, indicator.code, indicator.aggregation)
+    for indicator in Indicator.objects.filter(code__in=wanted - set(refs)):
+        if not indicator.formula:
+            refs[indicator.code] = IndicatorRef(indicator.pk, indicator.code, indicator.aggregation)
+    return refs, derived
+
+
+def _periods(codes: Sequence[str], problems: list[DomainError]) -> list[Period]:
+    if not codes:
+        problems.append(DomainError(AnalyticsError.NO_PERIOD, field="periods"))
+    parsed: list[Period] = []
+    for index, code in enumerate(codes):
+        try:
+            parsed.append(submission_selectors.period_parse(code, field=f"periods[{index}]"))
+        except DomainError as error:
+            problems.append(error)
+    return list(dict.fromkeys(parsed))
+
+
+def _units(
+    codes: Sequence[str],
+    children_of: str,
+    structure: str,
+    periods: Sequence[Period],
+    problems: list[DomainError],
+) -> list[Unit]:
+    found = {unit.code: unit for unit in Unit.objects.filter(code__in=[*codes, children_of])}
+    chosen: list[Unit] = []
+    for code in codes:
+        if code in found:
+            chosen.append(found[code])
+        else:
+            problems.append(DomainError(AnalyticsError.UNKNOWN_UNIT, field="units", code=code))
+    if children_of:
+        parent = found.get(children_of)
+        if parent is None:
+            problems.append(
+                DomainError(AnalyticsError.UNKNOWN_UNIT, field="children_of", code=children_of)
+            )
+        else:
+            # The units below it in the structure asked for: on its date, or on the last day
+            # of the latest period asked for the historical structure.
+            on = (
+                dt.date.fromisoformat(structure)
+                if structure != HISTORICAL and _is_date(structure)
+                else max((period.end for period in periods), default=org_selectors.today())
+            )
+            chosen.extend(
+                version.unit for version in org_selectors.unit_children(unit=parent, on=on)
+            )
+    if not codes and not children_of:
+        problems.append(DomainError(AnalyticsError.UNKNOWN_UNIT, field="units", code="—"))
+    return list(dict.fromkeys(chosen))
+
+
+def _is_date(text: str) -> bool:
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+# Comparisons and derived indicators ---------------------------------------------------------
+
+
+def _shifted(period: Period, how: str) -> Period | None:
+    """The previous period of the same type, or the same period a year before."""
+    try:
+        if how == "previous":
+            return period.previous()
+        if period.type is PeriodType.RANGE:
+            return Period.range(_year_back(period.start), _year_back(period.end))
+        return parse_period(_year_back_code(period))
+    except (PeriodError, ValueError):
+        return None
+
+
+def _year_back(day: dt.date) -> dt.date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return day.replace(year=day.year - 1, day=28)
+
+
+def _year_back_code(period: Period) -> str:
+    code = period.code
+    return f"{int(code[:4]) - 1:04d}{code[4:]}"
+
+
+def _derive(
+    code: str,
+    formula: Any,
+    by_key: dict[tuple[str, int, str, str], Cell],
+    units: Sequence[Unit],
+    periods: Sequence[Period],
+) -> None:
+    """The derived indicator from its components' aggregated values (ratio of sums)."""
+    options = {key[3] for key in by_key if key[0] in formula.references} or {""}
+    for unit in units:
+        for period in periods:
+            for option in options:
+                parts = [
+                    by_key.get((ref, unit.pk, period.code, option)) for ref in formula.references
+                ]
+                known = [part for part in parts if part is not None]
+                if not known:
+                    continue
+                value = formula.evaluate(
+                    {
+                        ref: (part.value if part else None)
+                        for ref, part in zip(formula.references, parts, strict=True)
+                    }
+                )
+                by_key[(code, unit.pk, period.code, option)] = Cell(
+                    indicator=code,
+                    unit_id=unit.pk,
+                    period=period.code,
+                    disaggregation=option,
+                    value=value,
+                    values=sum(part.values for part in known),
+                    provisional=any(part.provisional for part in known),
+                    remapped=any(part.remapped for part in known),
+                    partial=any(part.partial for part in known),
+                )
+
+
+def _rows(
+    codes: Sequence[str],
+    units: Sequence[Unit],
+    periods: Sequence[Period],
+    by_key: dict[tuple[str, int, str, str], Cell],
+    comparisons: Sequence[str],
+    disaggregation: str,
+) -> list[Row]:
+    names = {unit.pk: org_selectors.unit_name_as_of(unit=unit) for unit in units}
+    options = (
+        sorted({key[3] for key in by_key}) if disaggregation.endswith("=*") else [disaggregation]
+    )
+    rows: list[Row] = []
+    for code in dict.fromkeys(codes):
+        for unit in units:
+            for period in periods:
+                for option in options:
+                    cell = by_key.get((code, unit.pk, period.code, option))
+                    if cell is None:
+                        continue
+                    row = Row(
+                        indicator=code,
+                        unit=unit.code,
+                        unit_name=names[unit.pk],
+                        period=period.code,
+                        period_label=period_code_label(period.code),
+                        disaggregation=option,
+                        value=cell.value,
+                        values=cell.values,
+                        provisional=cell.provisional,
+                        remapped=cell.remapped,
+                        partial=cell.partial,
+                    )
+                    for how in comparisons:
+                        other = _shifted(period, how)
+                        earlier = by_key.get((code, unit.pk, other.code, option)) if other else None
+                        value = earlier.value if earlier else None
+                        growth = (
+                            (cell.value - value) / abs(value) * 100
+                            if value not in (None, 0) and cell.value is not None
+                            else None
+                        )
+                        if how == "previous":
+                            row.previous, row.growth_previous = value, growth
+                        else:
+                            row.last_year, row.growth_last_year = value, growth
+                    rows.append(row)
+    return rows
