@@ -354,3 +354,37 @@ def _publish(
     )
     generation_publish(generation)
     return generation
+
+
+# Parquet ----------------------------------------------------------------------------------------
+
+PARQUET_TABLES = ("facts", "facts_other", "periods", "indicators", "ancestry", "sources")
+
+
+def store_export_parquet(folder: Path) -> dict[str, int]:
+    """Write the published generation's tables as Parquet under `folder`.
+
+    The layout a cluster (Apache Spark) reads to build the same aggregates beyond one machine
+    (docs/analytics.md, "Parquet layout"): `facts` partitioned by period type and year, the
+    dimensions as single files. Returns the rows written per table.
+    """
+    from baocao.analytics.store import reader
+
+    held = reader()
+    if held is None:
+        raise RuntimeError("no analytics store to export")
+    con = held[0]
+    folder.mkdir(parents=True, exist_ok=True)
+    written: dict[str, int] = {}
+    for table in PARQUET_TABLES:
+        target = folder / table
+        rows = int(con.execute(f"SELECT count(*) FROM {table}").fetchone()[0])  # type: ignore[index]
+        if table.startswith("facts"):
+            con.execute(
+                f"COPY (SELECT *, year(period_start) AS year FROM {table}) TO '{target}' "
+                "(FORMAT parquet, PARTITION_BY (period_type, year), OVERWRITE_OR_IGNORE)"
+            )
+        else:
+            con.execute(f"COPY {table} TO '{target}.parquet' (FORMAT parquet)")
+        written[table] = rows
+    return written

@@ -17,6 +17,7 @@ from typing import Any
 import duckdb
 
 from baocao.accounts import scope
+from baocao.analytics import services
 from baocao.analytics.engine import (
     HISTORICAL,
     Cell,
@@ -147,6 +148,10 @@ def analytics_query(
         raise DomainError(AnalyticsError.OUT_OF_MEMORY) from None
     except EngineError as error:
         raise DomainError(AnalyticsError.NO_STORE) from error
+    if result.generation is not None:
+        current = generation_current()
+        if current is not None and current.number == result.generation:
+            services.analytics_compact_request(generation=current, live_changes=result.live_changes)
     by_key = {(c.indicator, c.unit_id, c.period, c.disaggregation): c for c in result.cells}
     for code, formula in derived.items():
         _derive(code, formula, by_key, chosen, asked)

@@ -103,6 +103,8 @@ def generation_publish(generation: Generation) -> None:
     for path in folder.glob("gen-*.duckdb*"):
         if path.name.split(".wal")[0] not in kept and not path.name.endswith(".building"):
             path.unlink(missing_ok=True)
+    for marker in folder.glob("compact-*.requested"):
+        marker.unlink(missing_ok=True)  # a newer generation: requests start again
 
 
 def generation_file(number: int) -> str:

@@ -107,3 +107,37 @@ def test_the_command_line_builds_and_queries(sample_catalogue, store):
     call_command("analytics", "status", stdout=out)
     # Changes of the last minutes before the build are read live again (delta.OVERLAP).
     assert '"figures_read_live": 1' in out.getvalue()
+
+
+def test_queries_reading_many_changes_live_queue_one_compaction(built, monkeypatch):
+    from django_tasks_db.models import DBTaskResult
+
+    from baocao.analytics import selectors
+
+    monkeypatch.setattr(services, "COMPACT_AFTER", 1)
+    put(RECEIVED, "00004", "202611", 120)
+    put(RECEIVED, "00008", "202611", 60)
+    for _ in range(3):
+        result = selectors.analytics_query(indicators=[RECEIVED], periods=["202611"], units=["01"])
+        assert result.rows[0].value == 180
+    (queued,) = DBTaskResult.objects.all()
+    assert queued.task_path.endswith("compact_store")
+    # The worker runs it (here called as the worker calls it): a new generation, nothing live.
+    queued.task.call()
+    assert generation_current().number == built.number + 1
+    result = selectors.analytics_query(indicators=[RECEIVED], periods=["202611"], units=["01"])
+    assert (result.generation, result.rows[0].value) == (built.number + 1, 180)
+
+
+def test_the_store_exports_as_parquet_for_a_cluster(built, tmp_path):
+    import duckdb
+
+    out = io.StringIO()
+    call_command("analytics", "export", "--parquet", str(tmp_path / "pq"), stdout=out)
+    assert '"facts": 2' in out.getvalue()
+    files = duckdb.connect()
+    total = files.execute(
+        f"SELECT sum(value) FROM read_parquet('{tmp_path}/pq/facts/*/*/*.parquet', "
+        "hive_partitioning = true)"
+    ).fetchone()[0]
+    assert total == 160
