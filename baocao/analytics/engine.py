@@ -216,6 +216,48 @@ def _targets(
     return targets
 
 
+def _stored_periods(
+    con: duckdb.DuckDBPyConnection, live: int
+) -> list[tuple[str, str, dt.date, dt.date]]:
+    """Every stored period (code, type, first day, last day), kept per connection."""
+    state = reader_state()
+    if "periods" not in state:
+        state["periods"] = con.execute(
+            "SELECT code, period_type, period_start, period_end FROM periods"
+        ).fetchall()
+    found = list(state["periods"])
+    if live:
+        found += con.execute(
+            "SELECT DISTINCT period, period_type, period_start, period_end FROM delta_facts"
+        ).fetchall()
+    return found
+
+
+def _period_map(
+    targets: Sequence[tuple[int, str, dt.date, dt.date, str, str | None]],
+    stored: Sequence[tuple[str, str, dt.date, dt.date]],
+) -> list[tuple[int, str, str]]:
+    """(indicator, stored period code, output period) for every stored period that counts.
+
+    Joining on the code (a hash join) instead of comparing every value's dates with every
+    output period's keeps a 60-month series as cheap as one month.
+    """
+    by_type: dict[str, list[tuple[str, dt.date, dt.date]]] = defaultdict(list)
+    for code, kind, start, end in stored:
+        by_type[kind].append((code, start, end))
+    pairs: set[tuple[int, str, str]] = set()
+    for indicator_id, out_code, out_start, out_end, kind, exact in targets:
+        if exact is not None:
+            pairs.add((indicator_id, exact, out_code))
+            continue
+        pairs.update(
+            (indicator_id, code, out_code)
+            for code, start, end in by_type.get(kind, ())
+            if start >= out_start and end <= out_end
+        )
+    return sorted(pairs)
+
+
 # Units --------------------------------------------------------------------------------------
 
 
@@ -257,11 +299,10 @@ def _aggregate(
         return []
     codes = {ref.id: ref.code for ref in refs}
     facts = _with_source_sql(live) if query.source else _facts_sql("facts", "delta_facts", live)
-    values = ", ".join(
-        f"({pk}, '{code}', DATE '{start.isoformat()}', DATE '{end.isoformat()}', '{kind}', "
-        + (f"'{exact}')" if exact else "NULL)")
-        for pk, code, start, end, kind, exact in targets
-    )
+    mapping = _period_map(targets, _stored_periods(con, live))
+    if not mapping:
+        return []
+    values = ", ".join(f"({pk}, '{code}', '{out}')" for pk, code, out in mapping)
     ids = ",".join(str(pk) for pk in sorted({t[0] for t in targets}))
     first = min(t[2] for t in targets).isoformat()
     last = max(t[3] for t in targets).isoformat()
@@ -290,13 +331,11 @@ def _aggregate(
         FROM placed GROUP BY ALL"""
     final = _final_sql(aggregation)
     sql = f"""
-        WITH targets(indicator_id, code, p_start, p_end, use_type, exact) AS (VALUES {values}),
+        WITH period_map(indicator_id, code, out_period) AS (VALUES {values}),
         picked AS (
-            SELECT t.code AS out_period, {option_sql} AS option, f.*
+            SELECT m.out_period, {option_sql} AS option, f.*
             FROM {facts} f
-            JOIN targets t ON f.indicator_id = t.indicator_id
-             AND f.period_start >= t.p_start AND f.period_end <= t.p_end
-             AND f.period_type = t.use_type AND (t.exact IS NULL OR f.period = t.exact)
+            JOIN period_map m ON f.indicator_id = m.indicator_id AND f.period = m.code
             WHERE f.indicator_id IN ({ids}) AND f.period_start >= DATE '{first}'
               AND f.period_end <= DATE '{last}' AND {disaggregation} {source_sql}
         ),
