@@ -20,8 +20,9 @@ def _sample_catalogue_for_package(django_db_setup, django_db_blocker):  # type: 
     """The sample catalogue, loaded once for this package's tests and removed after them.
 
     Loading it takes about 1.7 s; once per test that was most of the suite's time. The
-    catalogue's own tests expect an empty catalogue, hence the removal when the package
-    is done (reports and values made by the tests were rolled back with each test).
+    catalogue's own tests expect an empty catalogue, hence the removal when the package is
+    done (reports and values made by the tests were rolled back with each test). The audit
+    records of the load stay (they are append-only): tests count the records they make.
     """
     from baocao.catalogue.models import (
         Dimension,
