@@ -612,7 +612,6 @@ def _write(staged: list[StagedRow], *, source: str, actor: Actor, summary: Impor
         return
     postgres = connection.vendor == "postgresql"
     sql = _Sql(vendor=connection.vendor)
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
     name = _actor_name(actor)[:255]
     channel = ValueSource.IMPORT.value
     # In key order, chunks are ranges of the unique index: its pages are read and written
@@ -668,6 +667,10 @@ def _write(staged: list[StagedRow], *, source: str, actor: Actor, summary: Impor
                     summary.ignored += len(chunk) - new - changed - gone
                     if summary.dry_run:
                         continue
+                    # Stamped inside the chunk's own transaction: a value's time of change is
+                    # never long before its commit (the analytics store reads what changed
+                    # after its watermark, less a short overlap: docs/analytics.md).
+                    now = connection.ops.adapt_datetimefield_value(timezone.now())
                     if changed or gone:
                         cursor.execute(sql.history, [True, False, now, name, channel])
                     if new:
