@@ -255,6 +255,11 @@ def _dimensions(con: duckdb.DuckDBPyConnection, period_codes: Iterable[str]) -> 
     con.execute("CREATE OR REPLACE TABLE sources (source VARCHAR PRIMARY KEY, priority INTEGER)")
     regimes = list(Regime.objects.values_list("code", flat=True))
     rows_insert(con, "sources", [(code, 0) for code in regimes])
+    con.execute(
+        "CREATE OR REPLACE TABLE units (unit_id INTEGER PRIMARY KEY, code VARCHAR, "
+        "level VARCHAR, name VARCHAR)"
+    )
+    rows_insert(con, "units", hierarchy.unit_rows())
     parents = hierarchy.parent_rows()
     con.execute(
         "CREATE OR REPLACE TABLE unit_parents (unit_id INTEGER, parent_id INTEGER, "

@@ -168,18 +168,22 @@ def _period_types(
 ) -> dict[int, set[str]]:
     if not indicator_ids:
         return {}
+    state = reader_state()
+    if "period_types" not in state:
+        state["period_types"] = con.execute(
+            "SELECT indicator_id, period_type FROM indicator_period_types"
+        ).fetchall()
+    found: dict[int, set[str]] = defaultdict(set)
+    wanted = set(indicator_ids)
+    for indicator_id, period_type in state["period_types"]:
+        if indicator_id in wanted:
+            found[int(indicator_id)].add(str(period_type))
+    if not live:
+        return found
     ids = ",".join(str(int(pk)) for pk in indicator_ids)
     rows = con.execute(
-        "SELECT indicator_id, period_type FROM indicator_period_types "
-        f"WHERE indicator_id IN ({ids})"
-        + (
-            f" UNION SELECT DISTINCT indicator_id, period_type FROM delta_facts "
-            f"WHERE indicator_id IN ({ids})"
-            if live
-            else ""
-        )
+        f"SELECT DISTINCT indicator_id, period_type FROM delta_facts WHERE indicator_id IN ({ids})"
     ).fetchall()
-    found: dict[int, set[str]] = defaultdict(set)
     for indicator_id, period_type in rows:
         found[int(indicator_id)].add(str(period_type))
     return found
@@ -324,11 +328,6 @@ def _aggregate(
             JOIN ancestry a ON a.unit_id = r.target_id
              AND DATE '{query.structure}' BETWEEN a.valid_from AND a.valid_to
             WHERE a.ancestor_id IN ({units})"""
-    per_value = """
-        SELECT indicator_id, out_unit, out_period, option, unit_id, period, period_start,
-               sum(value * weight) AS v, count(*) AS n, bool_or(provisional) AS provisional,
-               bool_or(moved) AS moved, bool_or(partial) AS partial
-        FROM placed GROUP BY ALL"""
     final = _final_sql(aggregation)
     sql = f"""
         WITH period_map(indicator_id, code, out_period) AS (VALUES {values}),
@@ -339,8 +338,7 @@ def _aggregate(
             WHERE f.indicator_id IN ({ids}) AND f.period_start >= DATE '{first}'
               AND f.period_end <= DATE '{last}' AND {disaggregation} {source_sql}
         ),
-        placed AS ({placed}),
-        per_value AS ({per_value})
+        placed AS ({placed})
         {final}
     """
     parameters = {"source": query.source} if query.source else {}
@@ -402,23 +400,37 @@ def _disaggregation_sql(disaggregation: str) -> tuple[str, str]:
 
 _GROUP = "indicator_id, out_unit, out_period, option"
 _FLAGS = "sum(n) AS n, bool_or(provisional), bool_or(moved), bool_or(partial)"
+_DIRECT_FLAGS = "count(*) AS n, bool_or(provisional), bool_or(moved), bool_or(partial)"
 
 
 def _final_sql(aggregation: str) -> str:
-    """Over time and units, by the indicator's aggregation type (module docstring)."""
-    simple = {
-        "sum": "sum(v)",
-        "average": "avg(v)",
-        "min": "min(v)",
-        "max": "max(v)",
-        "count": "count(v)",
+    """Over time and units, by the indicator's aggregation type (module docstring).
+
+    Sums, averages, extremes and counts aggregate the placed values in one grouping; only
+    stocks (the last value per unit) and averages of sums need a grouping per unit or period
+    first.
+    """
+    direct = {
+        "sum": "sum(value * weight)",
+        "average": "sum(value * weight) / nullif(sum(weight), 0)",
+        "min": "min(value)",
+        "max": "max(value)",
+        "count": "count(*)",
         "none": "CASE WHEN count(*) = 1 AND bool_and(unit_id = out_unit AND period = out_period) "
-        "THEN min(v) END",
+        "THEN min(value) END",
     }
-    if aggregation in simple:
-        return f"SELECT {_GROUP}, {simple[aggregation]}, {_FLAGS} FROM per_value GROUP BY {_GROUP}"
+    if aggregation in direct:
+        return (
+            f"SELECT {_GROUP}, {direct[aggregation]}, {_DIRECT_FLAGS} FROM placed GROUP BY {_GROUP}"
+        )
+    per_value = f"""
+        , per_value AS (
+            SELECT {_GROUP}, unit_id, period, period_start, sum(value * weight) AS v,
+                   count(*) AS n, bool_or(provisional) AS provisional, bool_or(moved) AS moved,
+                   bool_or(partial) AS partial
+            FROM placed GROUP BY {_GROUP}, unit_id, period, period_start)"""
     if aggregation == "last":
-        return f"""
+        return f"""{per_value}
             , latest AS (
                 SELECT {_GROUP}, unit_id, arg_max(v, period_start) AS v, sum(n) AS n,
                        bool_or(provisional) AS provisional, bool_or(moved) AS moved,
@@ -426,7 +438,7 @@ def _final_sql(aggregation: str) -> str:
                 FROM per_value GROUP BY {_GROUP}, unit_id)
             SELECT {_GROUP}, sum(v), {_FLAGS} FROM latest GROUP BY {_GROUP}"""
     if aggregation == "average_sum_units":
-        return f"""
+        return f"""{per_value}
             , by_period AS (
                 SELECT {_GROUP}, period, sum(v) AS v, sum(n) AS n,
                        bool_or(provisional) AS provisional, bool_or(moved) AS moved,

@@ -26,7 +26,9 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
-from baocao.organisations.models import LineageLink, UnitVersion
+from django.db.models import F
+
+from baocao.organisations.models import LineageLink, Unit, UnitVersion
 
 # Open ends of validity, as dates DuckDB compares.
 BEGINNING = dt.date(1900, 1, 1)
@@ -51,6 +53,21 @@ def parent_rows() -> list[tuple[int, int | None, dt.date, dt.date]]:
         for unit_id, parent_id, valid_from, valid_to in UnitVersion.objects.values_list(
             "unit_id", "parent_id", "valid_from", "valid_to"
         )
+    ]
+
+
+def unit_rows() -> list[tuple[int, str, str, str]]:
+    """(unit, code, level, name) of every unit, the name as it is today or last was."""
+    today = dt.date.today()
+    names: dict[int, str] = {}
+    for unit_id, name, valid_from in UnitVersion.objects.order_by(
+        "unit_id", F("valid_from").asc(nulls_first=True)
+    ).values_list("unit_id", "name", "valid_from"):
+        if valid_from is None or valid_from <= today or unit_id not in names:
+            names[unit_id] = name
+    return [
+        (unit_id, code, level, names.get(unit_id, code))
+        for unit_id, code, level in Unit.objects.values_list("pk", "code", "level")
     ]
 
 

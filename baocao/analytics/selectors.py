@@ -15,9 +15,11 @@ from collections.abc import Sequence
 from typing import Any
 
 import duckdb
+from django.db.models import F
 
 from baocao.accounts import scope
 from baocao.analytics import services
+from baocao.analytics.dimensions import StoredIndicator, StoredUnit, store_dimensions
 from baocao.analytics.engine import (
     HISTORICAL,
     Cell,
@@ -34,7 +36,7 @@ from baocao.catalogue.labels import period_code_label
 from baocao.catalogue.models import Indicator
 from baocao.core.errors import DomainError, Rejected
 from baocao.organisations import selectors as org_selectors
-from baocao.organisations.models import Unit
+from baocao.organisations.models import Unit, UnitVersion
 from baocao.periods import Period, PeriodError, PeriodType, parse_period
 from baocao.submissions import selectors as submission_selectors
 from baocao.submissions.errors import SubmissionDenied
@@ -86,14 +88,16 @@ def analytics_query(
     periods: Sequence[str],
     units: Sequence[str] = (),
     children_of: str = "",
+    level: str = "",
     disaggregation: str = "",
     structure: str = HISTORICAL,
     source: str = "",
     comparisons: Sequence[str] = (),
     user: Any = None,
 ) -> AnalyticsResult:
-    """Aggregate `indicators` for `units` (or the units directly below `children_of`) and
-    `periods`; see `baocao.analytics.engine` for the semantics.
+    """Aggregate `indicators` for `units` (or the units directly below `children_of`, of
+    `level` if given: the Government's provinces, not its ministries) and `periods`; see
+    `baocao.analytics.engine` for the semantics.
 
     `user` None is the system (the command line); a user sees the units of their scope.
     """
@@ -119,11 +123,13 @@ def analytics_query(
                 DomainError(AnalyticsError.BAD_COMPARISON, field="comparisons", value=comparison)
             )
     chosen = _units(units, children_of, structure, parsed, problems)
+    if level:
+        chosen = [unit for unit in chosen if unit.level == level or unit.code in units]
     if problems:
         raise Rejected(problems)
     visible = scope.unit_ids_in_scope(user) if user is not None else None
     for unit in chosen:
-        if visible is not None and unit.pk not in visible:
+        if visible is not None and unit.id not in visible:
             raise SubmissionDenied(AnalyticsError.UNIT_OUT_OF_SCOPE, field="unit", code=unit.code)
     asked = list(parsed)
     for how in comparisons:
@@ -136,7 +142,7 @@ def analytics_query(
         raise DomainError(AnalyticsError.NO_STORE)
     query = EngineQuery(
         indicators=tuple(refs.values()),
-        unit_ids=tuple(unit.pk for unit in chosen),
+        unit_ids=tuple(unit.id for unit in chosen),
         periods=tuple(asked),
         disaggregation=disaggregation,
         structure=structure,
@@ -165,15 +171,19 @@ def analytics_query(
 def _indicators(
     codes: Sequence[str], problems: list[DomainError]
 ) -> tuple[dict[str, IndicatorRef], dict[str, Any]]:
-    """Stored indicators to aggregate (derived ones' components included), and the formulas."""
+    """Stored indicators to aggregate (derived ones' components included), and the formulas.
+
+    Read from the store's copy of the catalogue; the catalogue itself only for codes the
+    store does not know (new since the build, or not numbers: to say why they are refused).
+    """
     if not codes:
         problems.append(DomainError(AnalyticsError.NO_INDICATOR, field="indicators"))
-    found = {indicator.code: indicator for indicator in Indicator.objects.filter(code__in=codes)}
+    known = _catalogue([*codes])
     refs: dict[str, IndicatorRef] = {}
     derived: dict[str, Any] = {}
     wanted: set[str] = set()
     for code in codes:
-        indicator = found.get(code)
+        indicator = known.get(code)
         if indicator is None:
             problems.append(
                 DomainError(AnalyticsError.UNKNOWN_INDICATOR, field="indicators", code=code)
@@ -188,11 +198,27 @@ def _indicators(
             derived[code] = formula
             wanted.update(formula.references)
         else:
-            refs[code] = IndicatorRef(indicator.pk, indicator.code, indicator.aggregation)
-    for indicator in Indicator.objects.filter(code__in=wanted - set(refs)):
+            refs[code] = IndicatorRef(indicator.id, indicator.code, indicator.aggregation)
+    for code, indicator in _catalogue(sorted(wanted - set(refs))).items():
         if not indicator.formula:
-            refs[indicator.code] = IndicatorRef(indicator.pk, indicator.code, indicator.aggregation)
+            refs[code] = IndicatorRef(indicator.id, indicator.code, indicator.aggregation)
     return refs, derived
+
+
+def _catalogue(codes: Sequence[str]) -> dict[str, StoredIndicator]:
+    dimensions = store_dimensions()
+    found = {
+        code: dimensions.indicators[code]
+        for code in codes
+        if dimensions is not None and code in dimensions.indicators
+    }
+    missing = [code for code in codes if code not in found]
+    if missing:
+        for pk, code, aggregation, value_type, formula in Indicator.objects.filter(
+            code__in=missing
+        ).values_list("pk", "code", "aggregation", "value_type", "formula"):
+            found[code] = StoredIndicator(pk, code, aggregation, value_type, formula or "")
+    return found
 
 
 def _periods(codes: Sequence[str], problems: list[DomainError]) -> list[Period]:
@@ -213,9 +239,22 @@ def _units(
     structure: str,
     periods: Sequence[Period],
     problems: list[DomainError],
-) -> list[Unit]:
-    found = {unit.code: unit for unit in Unit.objects.filter(code__in=[*codes, children_of])}
-    chosen: list[Unit] = []
+) -> list[StoredUnit]:
+    """The units asked for, from the store's copy of the registry (the registry itself for
+    codes new since the build)."""
+    dimensions = store_dimensions()
+    found = {
+        code: dimensions.units[code]
+        for code in [*codes, children_of]
+        if code and dimensions is not None and code in dimensions.units
+    }
+    missing = [code for code in [*codes, children_of] if code and code not in found]
+    if missing:
+        found |= {
+            unit.code: StoredUnit(unit.pk, unit.code, unit.level, unit.code)
+            for unit in Unit.objects.filter(code__in=missing)
+        }
+    chosen: list[StoredUnit] = []
     for code in codes:
         if code in found:
             chosen.append(found[code])
@@ -235,11 +274,15 @@ def _units(
                 if structure != HISTORICAL and _is_date(structure)
                 else max((period.end for period in periods), default=org_selectors.today())
             )
-            chosen.extend(
-                version.unit for version in org_selectors.unit_children(unit=parent, on=on)
-            )
+            if dimensions is not None and parent.id in dimensions.units_by_id:
+                chosen.extend(dimensions.children_on(parent.id, on))
+            else:
+                chosen.extend(
+                    StoredUnit(v.unit.pk, v.unit.code, v.unit.level, v.name)
+                    for v in org_selectors.unit_children(unit=Unit.objects.get(pk=parent.id), on=on)
+                )
     if not codes and not children_of:
-        problems.append(DomainError(AnalyticsError.UNKNOWN_UNIT, field="units", code="—"))
+        problems.append(DomainError(AnalyticsError.NO_UNIT, field="units"))
     return list(dict.fromkeys(chosen))
 
 
@@ -282,7 +325,7 @@ def _derive(
     code: str,
     formula: Any,
     by_key: dict[tuple[str, int, str, str], Cell],
-    units: Sequence[Unit],
+    units: Sequence[StoredUnit],
     periods: Sequence[Period],
 ) -> None:
     """The derived indicator from its components' aggregated values (ratio of sums)."""
@@ -291,7 +334,7 @@ def _derive(
         for period in periods:
             for option in options:
                 parts = [
-                    by_key.get((ref, unit.pk, period.code, option)) for ref in formula.references
+                    by_key.get((ref, unit.id, period.code, option)) for ref in formula.references
                 ]
                 known = [part for part in parts if part is not None]
                 if not known:
@@ -302,9 +345,9 @@ def _derive(
                         for ref, part in zip(formula.references, parts, strict=True)
                     }
                 )
-                by_key[(code, unit.pk, period.code, option)] = Cell(
+                by_key[(code, unit.id, period.code, option)] = Cell(
                     indicator=code,
-                    unit_id=unit.pk,
+                    unit_id=unit.id,
                     period=period.code,
                     disaggregation=option,
                     value=value,
@@ -315,51 +358,89 @@ def _derive(
                 )
 
 
+def _names(units: Sequence[StoredUnit]) -> dict[int, str]:
+    """Each unit's name as it is today, or as it last was (from the store's copy, else the
+    registry in one query)."""
+    dimensions = store_dimensions()
+    names = {
+        unit.id: dimensions.units_by_id[unit.id].name
+        for unit in units
+        if dimensions is not None and unit.id in dimensions.units_by_id
+    }
+    missing = [unit.id for unit in units if unit.id not in names]
+    if missing:
+        today = org_selectors.today()
+        versions = UnitVersion.objects.filter(unit_id__in=missing).order_by(
+            "unit_id", F("valid_from").asc(nulls_first=True)
+        )
+        for unit_id, name, valid_from in versions.values_list("unit_id", "name", "valid_from"):
+            if valid_from is None or valid_from <= today or unit_id not in names:
+                names[unit_id] = name
+    return names
+
+
 def _rows(
     codes: Sequence[str],
-    units: Sequence[Unit],
+    units: Sequence[StoredUnit],
     periods: Sequence[Period],
     by_key: dict[tuple[str, int, str, str], Cell],
     comparisons: Sequence[str],
     disaggregation: str,
 ) -> list[Row]:
-    names = {unit.pk: org_selectors.unit_name_as_of(unit=unit) for unit in units}
-    options = (
-        sorted({key[3] for key in by_key}) if disaggregation.endswith("=*") else [disaggregation]
+    """The rows in the order asked for: indicator, unit, period, option."""
+    names = _names(units)
+    labels = {period.code: period_code_label(period.code) for period in periods}
+    shifted = {
+        (period.code, how): _shifted(period, how) for period in periods for how in comparisons
+    }
+    indicator_order = {code: index for index, code in enumerate(dict.fromkeys(codes))}
+    unit_order = {unit.id: (index, unit) for index, unit in enumerate(units)}
+    period_order = {period.code: index for index, period in enumerate(periods)}
+    every_option = disaggregation.endswith("=*")
+    chosen = [
+        (key, cell)
+        for key, cell in by_key.items()
+        if key[0] in indicator_order
+        and key[1] in unit_order
+        and key[2] in period_order
+        and (every_option or key[3] == disaggregation)
+    ]
+    chosen.sort(
+        key=lambda item: (
+            indicator_order[item[0][0]],
+            unit_order[item[0][1]][0],
+            period_order[item[0][2]],
+            item[0][3],
+        )
     )
     rows: list[Row] = []
-    for code in dict.fromkeys(codes):
-        for unit in units:
-            for period in periods:
-                for option in options:
-                    cell = by_key.get((code, unit.pk, period.code, option))
-                    if cell is None:
-                        continue
-                    row = Row(
-                        indicator=code,
-                        unit=unit.code,
-                        unit_name=names[unit.pk],
-                        period=period.code,
-                        period_label=period_code_label(period.code),
-                        disaggregation=option,
-                        value=cell.value,
-                        values=cell.values,
-                        provisional=cell.provisional,
-                        remapped=cell.remapped,
-                        partial=cell.partial,
-                    )
-                    for how in comparisons:
-                        other = _shifted(period, how)
-                        earlier = by_key.get((code, unit.pk, other.code, option)) if other else None
-                        value = earlier.value if earlier else None
-                        growth = (
-                            (cell.value - value) / abs(value) * 100
-                            if value not in (None, 0) and cell.value is not None
-                            else None
-                        )
-                        if how == "previous":
-                            row.previous, row.growth_previous = value, growth
-                        else:
-                            row.last_year, row.growth_last_year = value, growth
-                    rows.append(row)
+    for (code, unit_id, period_code, option), cell in chosen:
+        unit = unit_order[unit_id][1]
+        row = Row(
+            indicator=code,
+            unit=unit.code,
+            unit_name=names.get(unit_id, unit.code),
+            period=period_code,
+            period_label=labels[period_code],
+            disaggregation=option,
+            value=cell.value,
+            values=cell.values,
+            provisional=cell.provisional,
+            remapped=cell.remapped,
+            partial=cell.partial,
+        )
+        for how in comparisons:
+            other = shifted[(period_code, how)]
+            earlier = by_key.get((code, unit_id, other.code, option)) if other else None
+            value = earlier.value if earlier else None
+            growth = (
+                (cell.value - value) / abs(value) * 100
+                if value not in (None, 0) and cell.value is not None
+                else None
+            )
+            if how == "previous":
+                row.previous, row.growth_previous = value, growth
+            else:
+                row.last_year, row.growth_last_year = value, growth
+        rows.append(row)
     return rows

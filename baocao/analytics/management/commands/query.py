@@ -27,6 +27,7 @@ class Command(BaseCommand):
         parser.add_argument("--period", action="append", default=[], dest="periods")
         parser.add_argument("--unit", action="append", default=[], dest="units")
         parser.add_argument("--children-of", default="")
+        parser.add_argument("--level", default="", help="Of the units below: province, commune…")
         parser.add_argument("--disaggregation", default="")
         parser.add_argument("--structure", default=HISTORICAL)
         parser.add_argument("--source", default="")
@@ -40,6 +41,7 @@ class Command(BaseCommand):
                 periods=options["periods"],
                 units=options["units"],
                 children_of=options["children_of"],
+                level=options["level"],
                 disaggregation=options["disaggregation"],
                 structure=options["structure"],
                 source=options["source"],
