@@ -50,3 +50,26 @@ class AnalyticsError(ErrorCode):
         "bad_comparison",
         _("Comparisons are previous and last_year, not %(value)s."),
     )
+    # Reporting completeness (baocao.analytics.completeness).
+    NO_REGIME = ("no_regime", _("Give the reporting regime."))
+    UNKNOWN_REGIME = ("unknown_regime", _("Unknown reporting regime %(code)s."))
+    NO_UNIT = (
+        "no_unit",
+        _("Give at least one unit, or the unit whose units directly below are to be shown."),
+    )
+    UNKNOWN_STEP = (
+        "unknown_step",
+        _(
+            "Regime %(regime)s has no reporting step %(step)s in period %(period)s; "
+            "its steps are %(steps)s."
+        ),
+    )
+    BAD_STEP = (
+        "bad_step",
+        _("The reporting step is a whole number (0 for the first), not %(value)s."),
+    )
+    TOO_MANY_PERIODS = (
+        "too_many_periods",
+        _("This asks for %(count)s periods; at most %(maximum)s at once."),
+    )
+    BAD_DATE = ("bad_date", _("%(value)s is not a date written YYYY-MM-DD."))

@@ -11,3 +11,14 @@ urlpatterns = [
     # The spelling, without the trailing slash, answers too (no redirect for clients).
     path("analytics", views.AnalyticsView.as_view()),
 ]
+
+# Reporting completeness and timeliness (baocao.analytics.completeness).
+from baocao.analytics.api import completeness  # noqa: E402
+
+urlpatterns += [
+    path(
+        "analytics/completeness/",
+        completeness.CompletenessView.as_view(),
+        name="analytics-completeness",
+    ),
+]
