@@ -62,7 +62,20 @@ FACT_COLUMNS = (
     "source",
     "value",
     "provisional",
+    "province_id",
+    "top_id",
 )
+
+
+def _placement(unit: str, day: str) -> tuple[str, str]:
+    """Joins and columns placing a value in its province and at the top of the hierarchy on
+    `day` (its period's last day): what most dashboard queries group by, computed once."""
+    joins = f"""
+        LEFT JOIN ancestry pa ON pa.unit_id = {unit} AND {day} BETWEEN pa.valid_from AND pa.valid_to
+         AND pa.ancestor_id IN (SELECT unit_id FROM units WHERE level = 'province')
+        LEFT JOIN ancestry ta ON ta.unit_id = {unit} AND {day} BETWEEN ta.valid_from AND ta.valid_to
+         AND ta.ancestor_id IN (SELECT unit_id FROM unit_roots)"""
+    return joins, "pa.ancestor_id AS province_id, ta.ancestor_id AS top_id"
 
 
 def store_rebuild() -> Generation:
@@ -85,16 +98,18 @@ def store_rebuild() -> Generation:
         else:
             raw, status = _raw_from_django(con), "v.status"
             _dimensions(con, _period_codes_from_raw(con))
+        placed_joins, placed_columns = _placement("v.unit_id", "p.period_end")
         con.execute(
             f"""
             CREATE TEMP TABLE facts_all AS
             SELECT v.indicator_id, v.disaggregation, v.unit_id, v.period,
                    p.period_type, p.period_start, p.period_end, v.source,
                    TRY_CAST(v.value AS DOUBLE) AS value,
-                   COALESCE({status} <> 'accepted', FALSE) AS provisional
+                   COALESCE({status} <> 'accepted', FALSE) AS provisional, {placed_columns}
             FROM {raw}
             JOIN periods p ON p.code = v.period
             JOIN indicators i ON i.indicator_id = v.indicator_id
+            {placed_joins}
             WHERE ({status} IS NULL OR {status} IN {COUNTED_STATUSES!r})
               AND TRY_CAST(v.value AS DOUBLE) IS NOT NULL
             """
@@ -157,10 +172,11 @@ def changes_apply(
         "unit_id INTEGER, period VARCHAR, source VARCHAR, value DOUBLE, provisional BOOLEAN)"
     )
     rows_insert(con, "changed_rows", list(changes.rows))
+    joins, columns = _placement("c.unit_id", "p.period_end")
     con.execute(
         "INSERT INTO facts_all SELECT c.indicator_id, c.disaggregation, c.unit_id, c.period, "
-        "p.period_type, p.period_start, p.period_end, c.source, c.value, c.provisional "
-        "FROM changed_rows c JOIN periods p ON p.code = c.period"
+        f"p.period_type, p.period_start, p.period_end, c.source, c.value, c.provisional, {columns} "
+        f"FROM changed_rows c JOIN periods p ON p.code = c.period {joins}"
     )
     _split_official(con, append_to=(into, other))
 
@@ -283,6 +299,11 @@ def _dimensions(con: duckdb.DuckDBPyConnection, period_codes: Iterable[str]) -> 
         SELECT DISTINCT unit_id, ancestor_id, depth, valid_from, valid_to FROM chain
         ORDER BY ancestor_id, unit_id
         """
+    )
+    # The tops of the hierarchy: units that never had a parent (the Government).
+    con.execute(
+        "CREATE OR REPLACE TABLE unit_roots AS SELECT DISTINCT unit_id FROM unit_parents "
+        "WHERE unit_id NOT IN (SELECT unit_id FROM unit_parents WHERE parent_id IS NOT NULL)"
     )
 
 

@@ -41,6 +41,7 @@ class StoreDimensions:
     units: dict[str, StoredUnit]
     units_by_id: dict[int, StoredUnit]
     below: dict[int, list[tuple[int, dt.date, dt.date]]]
+    roots: frozenset[int]  # units that never had a parent (the Government)
 
     def children_on(self, parent_id: int, on: dt.date) -> list[StoredUnit]:
         """The units directly below `parent_id` on `on`, by code."""
@@ -80,8 +81,13 @@ def store_dimensions() -> StoreDimensions | None:
         "WHERE parent_id IS NOT NULL"
     ).fetchall():
         below[int(parent_id)].append((int(unit_id), start, end))
+    with_parent = {child for children in below.values() for child, _start, _end in children}
     cached = StoreDimensions(
-        indicators, units, {unit.id: unit for unit in units.values()}, dict(below)
+        indicators,
+        units,
+        {unit.id: unit for unit in units.values()},
+        dict(below),
+        frozenset(unit.id for unit in units.values() if unit.id not in with_parent),
     )
     state["dimensions"] = cached
     return cached

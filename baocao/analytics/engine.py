@@ -37,6 +37,7 @@ import duckdb
 
 from baocao.analytics import hierarchy
 from baocao.analytics.delta import Changes, change_token, changes_since
+from baocao.analytics.dimensions import store_dimensions
 from baocao.analytics.store import Generation, reader, reader_state, rows_insert
 from baocao.periods import Period, PeriodType
 
@@ -148,16 +149,42 @@ def overlay_load(con: duckdb.DuckDBPyConnection, changes: Changes) -> None:
     changes_apply(con, changes, into="delta_facts", other="delta_other")
 
 
-def _facts_sql(table: str, delta: str, live: int) -> str:
-    """The store's rows with the changed figures replaced by their current values."""
-    if not live:
-        return table
-    return f"""(
-        SELECT * FROM {table} f WHERE NOT EXISTS (
-            SELECT 1 FROM changed_figures c
-            WHERE c.indicator_id = f.indicator_id AND c.disaggregation = f.disaggregation
-              AND c.unit_id = f.unit_id AND c.period = f.period)
-        UNION ALL SELECT * FROM {delta})"""
+def _facts_sql(filters: str, *, live: bool, every_source: bool) -> str:
+    """The stored rows a query needs, with the changed figures replaced by their current
+    values. The filters go into each branch, so that DuckDB reads only the row groups of the
+    indicators and periods asked for, changes or not."""
+    tables = ["facts", "facts_other"] if every_source else ["facts"]
+    deltas = ["delta_facts", "delta_other"] if every_source else ["delta_facts"]
+    branches = []
+    for table in tables:
+        if live:
+            branches.append(
+                f"SELECT f.* FROM {table} f ANTI JOIN changed_figures c "
+                "ON c.indicator_id = f.indicator_id AND c.disaggregation = f.disaggregation "
+                f"AND c.unit_id = f.unit_id AND c.period = f.period WHERE {filters}"
+            )
+        else:
+            branches.append(f"SELECT f.* FROM {table} f WHERE {filters}")
+    if live:
+        branches.extend(f"SELECT f.* FROM {table} f WHERE {filters}" for table in deltas)
+    return " UNION ALL ".join(branches)
+
+
+def _placement_column(query: EngineQuery) -> str | None:
+    """`province_id` or `top_id` when every unit asked for is a province, or a root of the
+    hierarchy (the Government): the historical structure without the ancestry join."""
+    dimensions = store_dimensions()
+    if dimensions is None or not query.unit_ids:
+        return None
+    levels = {
+        dimensions.units_by_id[pk].level if pk in dimensions.units_by_id else None
+        for pk in query.unit_ids
+    }
+    if levels == {"province"}:
+        return "province_id"
+    if all(pk in dimensions.roots for pk in query.unit_ids):
+        return "top_id"
+    return None
 
 
 # Periods ------------------------------------------------------------------------------------
@@ -302,7 +329,6 @@ def _aggregate(
     if not targets:
         return []
     codes = {ref.id: ref.code for ref in refs}
-    facts = _with_source_sql(live) if query.source else _facts_sql("facts", "delta_facts", live)
     mapping = _period_map(targets, _stored_periods(con, live))
     if not mapping:
         return []
@@ -313,7 +339,20 @@ def _aggregate(
     units = ",".join(str(int(pk)) for pk in query.unit_ids)
     disaggregation, option_sql = _disaggregation_sql(query.disaggregation)
     source_sql = "AND f.source = $source" if query.source else ""
-    if remap is None:
+    filters = (
+        f"f.indicator_id IN ({ids}) AND f.period_start >= DATE '{first}' "
+        f"AND f.period_end <= DATE '{last}' AND {disaggregation} {source_sql}"
+    )
+    facts = _facts_sql(filters, live=bool(live), every_source=bool(query.source))
+    shortcut = _placement_column(query) if remap is None else None
+    if shortcut is not None:
+        # Provinces or the whole country, as of each value's period: the column computed when
+        # the store was built (as DHIS2's analytics tables carry each level's unit).
+        placed = f"""
+            SELECT p.*, p.{shortcut} AS out_unit, 1.0::DOUBLE AS weight, FALSE AS moved,
+                   FALSE AS partial
+            FROM picked p WHERE p.{shortcut} IN ({units})"""
+    elif remap is None:
         placed = f"""
             SELECT p.*, a.ancestor_id AS out_unit, 1.0::DOUBLE AS weight, FALSE AS moved,
                    FALSE AS partial
@@ -333,10 +372,8 @@ def _aggregate(
         WITH period_map(indicator_id, code, out_period) AS (VALUES {values}),
         picked AS (
             SELECT m.out_period, {option_sql} AS option, f.*
-            FROM {facts} f
+            FROM ({facts}) f
             JOIN period_map m ON f.indicator_id = m.indicator_id AND f.period = m.code
-            WHERE f.indicator_id IN ({ids}) AND f.period_start >= DATE '{first}'
-              AND f.period_end <= DATE '{last}' AND {disaggregation} {source_sql}
         ),
         placed AS ({placed})
         {final}
@@ -367,18 +404,6 @@ def _aggregate(
             partial,
         ) in rows
     ]
-
-
-def _with_source_sql(live: int) -> str:
-    base = "(SELECT * FROM facts UNION ALL SELECT * FROM facts_other)"
-    if not live:
-        return base
-    return f"""(
-        SELECT * FROM {base} f WHERE NOT EXISTS (
-            SELECT 1 FROM changed_figures c
-            WHERE c.indicator_id = f.indicator_id AND c.disaggregation = f.disaggregation
-              AND c.unit_id = f.unit_id AND c.period = f.period)
-        UNION ALL SELECT * FROM delta_facts UNION ALL SELECT * FROM delta_other)"""
 
 
 def _disaggregation_sql(disaggregation: str) -> tuple[str, str]:

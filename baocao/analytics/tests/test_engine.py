@@ -69,6 +69,10 @@ def test_a_province_adds_up_its_communes_and_its_own_figure(hanoi):
     assert value(rows, RECEIVED, "00004", "202611") == 110
     assert rows[(RECEIVED, "01", "202611", "")].values == 3
     assert rows[(RECEIVED, "01", "202611", "")].unit_name == "Thành phố Hà Nội"
+    # Provinces alone, and the whole country, take the columns placed when the store was
+    # built instead of the ancestry join: the same answers.
+    assert value(query([RECEIVED], ["202611"], units=["01", "79"]), RECEIVED, "01", "202611") == 166
+    assert value(query([RECEIVED], ["202611"], units=["CP"]), RECEIVED, "CP", "202611") == 166
 
 
 def test_a_sum_over_periods_adds_the_months_inside(hanoi):
@@ -193,6 +197,11 @@ def test_old_provinces_as_reported_or_on_todays_units(sample_catalogue, store):
     assert value(historical, RECEIVED, district.code, "202501") == 40
     assert value(historical, RECEIVED, "08", "202501") == 7
     assert not historical[(RECEIVED, "08", "202501", "")].remapped
+    provinces = query([RECEIVED], ["202501"], units=["02", "08"])
+    assert (
+        value(provinces, RECEIVED, "02", "202501"),
+        value(provinces, RECEIVED, "08", "202501"),
+    ) == (40, 7)
 
     today = query([RECEIVED], ["202501"], units=["08"], structure="2026-12-01")
     row = today[(RECEIVED, "08", "202501", "")]
