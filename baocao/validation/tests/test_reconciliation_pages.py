@@ -152,3 +152,9 @@ def test_the_api_counts_problems_per_unit_and_period(found):
     assert (
         api.get("/api/v1/data-quality/counts/", {"period": PERIOD, "unit": "79"}).status_code == 403
     )
+
+
+def test_the_data_quality_page_leads_to_the_discrepancies(found):
+    client = logged_in(person("phantich.hanoi", "01", "analyst"))
+    page = client.get("/data-quality/runs/").content.decode()
+    assert 'href="/data-quality/discrepancies/"' in page
