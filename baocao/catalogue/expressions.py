@@ -53,6 +53,7 @@ import ast
 import io
 import re
 import tokenize
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import (
@@ -247,7 +248,7 @@ def expression_parse(text: str) -> Expression:
     try:
         # One parenthesis around it, so that a blank start or a line break is harmless; the
         # parser's 1-based column in the wrapped text is then the 1-based position in `text`.
-        tree = ast.parse("(" + rewritten + ")", mode="eval").body
+        tree = _parsed("(" + rewritten + ")")
     except SyntaxError as error:
         raise ExpressionError("syntax", _syntax_position(error, rewritten, text)) from None
     except (RecursionError, MemoryError):
@@ -688,3 +689,11 @@ def _pair(
     both, one = filled[0] and filled[1], filled[0] != filled[1]
     violated = one if operator == "compulsory_pair" else both
     return Outcome("violated" if violated else "passed", sides[0], sides[1])
+
+
+def _parsed(source: str) -> ast.expr:
+    """Python's parse of a user's text, without the SyntaxWarnings Python prints for odd
+    literals (`1if`): the text is the user's, and a refusal says what is wrong with it."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SyntaxWarning)
+        return ast.parse(source, mode="eval").body

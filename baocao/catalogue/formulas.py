@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import re
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -62,7 +63,7 @@ def formula_parse(text: str) -> Formula:
     rewritten = _REFERENCE.sub(placeholder, text)
     try:
         # Leading blanks are replaced, not stripped, for the same reason.
-        tree = ast.parse("(" + rewritten + ")", mode="eval").body
+        tree = _parsed("(" + rewritten + ")")
     except SyntaxError as error:
         offset = None if error.offset is None else max(1, min(error.offset - 1, len(text)))
         raise FormulaError("syntax", offset) from None
@@ -142,3 +143,11 @@ def _evaluate(node: ast.expr, operands: list[float | None]) -> float | None:
     if right == 0:
         return None
     return left / right
+
+
+def _parsed(source: str) -> ast.expr:
+    """Python's parse of a user's text, without the SyntaxWarnings Python prints for odd
+    literals (`1if`): the text is the user's, and a refusal says what is wrong with it."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SyntaxWarning)
+        return ast.parse(source, mode="eval").body
