@@ -28,6 +28,7 @@ from decimal import Decimal
 
 from django.db.models import F
 
+from baocao.organisations import selectors as org_selectors
 from baocao.organisations.models import LineageLink, Unit, UnitVersion
 
 # Open ends of validity, as dates DuckDB compares.
@@ -58,7 +59,7 @@ def parent_rows() -> list[tuple[int, int | None, dt.date, dt.date]]:
 
 def unit_rows() -> list[tuple[int, str, str, str]]:
     """(unit, code, level, name) of every unit, the name as it is today or last was."""
-    today = dt.date.today()
+    today = org_selectors.today()
     names: dict[int, str] = {}
     for unit_id, name, valid_from in UnitVersion.objects.order_by(
         "unit_id", F("valid_from").asc(nulls_first=True)

@@ -3,7 +3,9 @@
 `analytics_query` checks a query (codes, periods, the caller's scope, size), runs it on the
 engine, computes derived indicators from their aggregated components and the comparisons asked
 for (previous period, same period last year, growth), and returns rows that say which values
-are provisional or rest on re-mapped units.
+are provisional or rest on re-mapped units. Reading may queue one piece of housekeeping: when
+a query had to read many changes live, a compaction of the store (`services`), so that the
+next queries do not.
 """
 
 from __future__ import annotations

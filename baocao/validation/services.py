@@ -51,37 +51,15 @@ def validation_run_create(
     actor: Actor,
 ) -> ValidationRun:
     """Record a batch validation to run; the caller runs it now or queues it."""
-    problems: list[DomainError] = []
-    codes: list[str] = []
-    for index, raw in enumerate(periods):
-        try:
-            codes.append(submission_selectors.period_parse(raw, field=f"periods[{index}]").code)
-        except DomainError as error:
-            problems.append(error)
-    if not periods:
-        problems.append(DomainError(ValidationError.NO_PERIODS, field="periods"))
-    if len(periods) > MAX_PERIODS:
-        problems.append(
-            DomainError(ValidationError.TOO_MANY_PERIODS, field="periods", maximum=MAX_PERIODS)
-        )
+    codes, problems = _period_codes(periods)
     known = set(ValidationRule.objects.filter(code__in=rules).values_list("code", flat=True))
     problems.extend(
         DomainError(ValidationError.UNKNOWN_RULE, field="rules", code=code)
         for code in rules
         if code not in known
     )
-    if actor is not None and getattr(actor, "is_authenticated", False):
-        if not any(actor.has_role(role) for role in RUNNER_ROLES):  # type: ignore[union-attr]
-            raise SubmissionDenied(ValidationError.NOT_ALLOWED)
-        visible = scope.unit_ids_in_scope(actor)
-        if visible is not None:
-            unit = unit or getattr(actor, "unit", None)
-            if unit is None or unit.pk not in visible:
-                raise SubmissionDenied(
-                    ValidationError.UNIT_OUT_OF_SCOPE,
-                    field="unit",
-                    unit=unit.code if unit else "?",
-                )
+    # Who may run it, before what is wrong with it: a refusal (403) says the more useful thing.
+    unit = _runner_unit(actor, unit, denied=ValidationError.NOT_ALLOWED)
     if problems:
         raise Rejected(problems)
     run = ValidationRun.objects.create(
@@ -89,7 +67,7 @@ def validation_run_create(
         created_by=actor if actor is not None and actor.is_authenticated else None,  # type: ignore[misc]
         created_by_name=_name(actor),
         unit=unit,
-        periods=sorted(set(codes)),
+        periods=codes,
         rules=sorted(set(rules)),
         source=source,
     )
@@ -267,9 +245,9 @@ def discrepancies_compare(
         for code in rules
         if code not in catalogue
     )
+    unit = _runner_unit(actor, unit, denied=ValidationError.NOT_ALLOWED_TO_COMPARE)
     if problems:
         raise Rejected(problems)
-    unit = _runner_unit(actor, unit, denied=ValidationError.NOT_ALLOWED_TO_COMPARE)
     chosen = [catalogue[code] for code in rules] if rules else list(catalogue.values())
     unit_ids = None
     if unit is not None:
