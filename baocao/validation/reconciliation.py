@@ -22,13 +22,14 @@ from __future__ import annotations
 import dataclasses
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from baocao.catalogue.choices import ReconciliationKind
 from baocao.catalogue.models import ReconciliationRule
 from baocao.organisations import selectors as org_selectors
 from baocao.periods import Period, PeriodError, parse_period
 from baocao.submissions.models import DataValue
+from baocao.validation.selectors import stored_number
 
 # (unit id, period code, disaggregation)
 Figure = tuple[int, str, str]
@@ -127,7 +128,7 @@ def _values(
     for unit_id, period, disaggregation, text in rows.values_list(
         "unit_id", "period", "disaggregation", "value"
     ):
-        number = _decimal(text)
+        number = stored_number(text)
         if number is not None:
             found[(unit_id, period, disaggregation)] = number
     return found
@@ -186,11 +187,3 @@ def _compare_children(
             result.comparisons.append(
                 Comparison(rule, owner, period, disaggregation, summed, total)
             )
-
-
-def _decimal(text: str) -> Decimal | None:
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        return None
-    return number if number.is_finite() else None

@@ -22,6 +22,7 @@ from baocao.organisations import selectors as org_selectors
 from baocao.organisations.models import Unit
 from baocao.submissions import selectors as submission_selectors
 from baocao.submissions.errors import SubmissionConflict, SubmissionDenied
+from baocao.submissions.values import canonical_decimal
 from baocao.validation.choices import DiscrepancyEventKind, DiscrepancyStatus, RunStatus
 from baocao.validation.errors import ValidationError
 from baocao.validation.models import Discrepancy, DiscrepancyEvent, RuleViolation, ValidationRun
@@ -419,7 +420,7 @@ def _comparisons_apply(
     for comparison in result.comparisons:
         key = (comparison.rule.pk, comparison.unit_id, comparison.period, comparison.disaggregation)
         discrepancy = known.get(key)
-        left, right = _text(comparison.left), _text(comparison.right)
+        left, right = canonical_decimal(comparison.left), canonical_decimal(comparison.right)
         if comparison.agree:
             summary.agreeing += 1
             if discrepancy is not None and discrepancy.status != DiscrepancyStatus.CORRECTED:
@@ -507,11 +508,3 @@ def _event(
         left_value=left,
         right_value=right,
     )
-
-
-def _text(number: Decimal) -> str:
-    """A number as the canonical text values are stored in (no exponent, no trailing zeros)."""
-    text = f"{number:f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text

@@ -24,6 +24,7 @@ from baocao.organisations import selectors as org_selectors
 from baocao.organisations.models import Unit
 from baocao.submissions import selectors as submission_selectors
 from baocao.submissions.errors import SubmissionDenied
+from baocao.submissions.values import canonical_decimal
 from baocao.validation import selectors, services
 from baocao.validation.errors import ValidationError
 from baocao.validation.exports import discrepancies_csv
@@ -79,7 +80,7 @@ class DiscrepancySerializer(serializers.ModelSerializer[Discrepancy]):
         read_only_fields = fields
 
     def get_difference(self, item: Discrepancy) -> str:
-        return services._text(selectors.discrepancy_difference(item))
+        return canonical_decimal(selectors.discrepancy_difference(item))
 
 
 class DiscrepancyDetailSerializer(DiscrepancySerializer):
