@@ -130,8 +130,11 @@ class ReconciliationRule(Named):
         if not isinstance(self.unit_levels, list) or any(
             level not in Level.values for level in self.unit_levels
         ):
+            # The same message as a validation rule's levels (`ValidationRule.clean`).
             errors.setdefault("unit_levels", []).append(
-                str(_("Choose levels among: %(levels)s.") % {"levels": ", ".join(Level.values)})
+                CatalogueError.INVALID_CHOICE.render(
+                    {"value": self.unit_levels, "expected": ", ".join(Level.values)}
+                )
             )
         if (
             self.kind == ReconciliationKind.SOURCES
