@@ -182,3 +182,37 @@ class ReconciliationKind(models.TextChoices):
 
     SOURCES = "sources", _("The same unit from two sources")
     CHILDREN = "children", _("The sum of the units below against the unit's own figure")
+
+
+class DashboardKind(models.TextChoices):
+    """What a dashboard page is about (issue 7)."""
+
+    # A unit and what is below it: the Government by default (the national overview), or the
+    # unit a filter chooses. Custom pages are of this kind too.
+    NATIONAL = "national", _("A unit and the units below it")
+    # One of the 9 areas of QĐ 293/QĐ-TTg: its indicators over time and the provinces ranked.
+    SECTOR = "sector", _("A sector")
+    # The page of one province (or any unit): opened by drilling down from the map or a table.
+    UNIT = "unit", _("The page of a unit")
+
+
+class ChartKind(models.TextChoices):
+    """How a dashboard panel shows its indicators."""
+
+    TILES = "tiles", _("Headline tiles (value, change, target, sparkline)")
+    LINE = "line", _("Time series (line)")
+    BAR = "bar", _("Time series (columns)")
+    RANKING = "ranking", _("Ranking of the units below")
+    MAP = "map", _("Map of the provinces")
+    TABLE = "table", _("Table of the units below")
+    COMPLETENESS = "completeness", _("Reporting completeness")
+    ALERTS = "alerts", _("Alerts")
+
+
+class AlertSeverity(models.TextChoices):
+    WARNING = "warning", _("Warning")
+    CRITICAL = "critical", _("Critical")
+
+
+# Operators an alert threshold may use: a value crosses the threshold.
+ALERT_OPERATORS = ("<", "<=", ">", ">=")

@@ -1,3 +1,10 @@
+from baocao.catalogue.models.dashboard import (
+    AlertRule,
+    Dashboard,
+    DashboardPanel,
+    DashboardPanelIndicator,
+    IndicatorTarget,
+)
 from baocao.catalogue.models.dimension import Dimension, DimensionOption
 from baocao.catalogue.models.form import Form, FormColumn, FormRow, FormSection, NarrativeField
 from baocao.catalogue.models.indicator import Indicator, IndicatorDimension
@@ -7,6 +14,11 @@ from baocao.catalogue.models.rule import ValidationRule
 from baocao.catalogue.models.sector import Sector
 
 __all__ = [
+    "AlertRule",
+    "Dashboard",
+    "DashboardPanel",
+    "DashboardPanelIndicator",
+    "IndicatorTarget",
     "Dimension",
     "DimensionOption",
     "Form",
