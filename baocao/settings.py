@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "baocao.submissions",
     "baocao.validation",
     "baocao.analytics",
+    "baocao.dashboards",
 ]
 
 MIDDLEWARE = [
@@ -106,6 +107,12 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    # Plotly's browser bundle from the installed package (the direction center's charts).
+    "baocao.dashboards.staticfiles.PlotlyFinder",
+]
 # The site's own sign-in page; the admin keeps its own (/admin/login/).
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "catalogue:calendar"

@@ -32,6 +32,7 @@ urlpatterns = [
     path("", include("baocao.catalogue.urls")),
     path("", include("baocao.submissions.urls")),
     path("", include("baocao.validation.urls")),
+    path("", include("baocao.dashboards.urls")),
     path("favicon.ico", favicon),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -18,6 +18,11 @@ step's deadline. As `baocao.submissions.selectors.obligation_get` does when a re
 opened, a unit owes the first step it matches, and owes nothing when that step has no
 receiver for it. A reporter counts under every unit above it in the hierarchy in force on its
 deadline, and under itself.
+
+The reporting board (`reporting_board`, issue 7) reads the same way and shows the same
+obligations cell by cell: for each unit that owes and each period, where its report stands
+(accepted, sent, returned, a draft, missing), its deadline and days late, and the report to
+open.
 """
 
 from __future__ import annotations
@@ -28,8 +33,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
+from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from baocao.accounts import scope
 from baocao.analytics.errors import AnalyticsError
@@ -112,6 +119,298 @@ def reporting_completeness(
     day against which deadlines have passed (today by default). `user` None is the system
     (the command line); a user may ask only about units of their scope.
     """
+    question = _question(
+        regime=regime,
+        periods=periods,
+        units=units,
+        children_of=children_of,
+        step=step,
+        user=user,
+        on=on,
+    )
+    hierarchy = question.hierarchy
+    rows: list[CompletenessRow] = []
+    for item in question.schedule:
+        owed = _owed(item, step, question.output(item), hierarchy)
+        for unit_id, below in owed.items():
+            listed = with_units or not hierarchy.children(unit_id, item.period.end)
+            rows.append(
+                _row(
+                    regime=question.regime.code,
+                    unit_id=unit_id,
+                    code=question.code(unit_id),
+                    name=hierarchy.name_on(unit_id, item.period.end),
+                    period=item.period,
+                    owed=below,
+                    reports=question.reports,
+                    hierarchy=hierarchy,
+                    day=question.day,
+                    listed=listed,
+                )
+            )
+    return rows
+
+
+# The reporting board (issue 7) ----------------------------------------------------------------
+
+
+class CellStatus(models.TextChoices):
+    """Where one unit's report for one period stands on the reporting board.
+
+    "On time" and "late" say when it was first sent (kept if it is returned and sent again);
+    a returned report is owed again, like a draft or a report never opened.
+    """
+
+    ACCEPTED_ON_TIME = "accepted_on_time", _("Accepted, sent on time")
+    ACCEPTED_LATE = "accepted_late", _("Accepted, sent late")
+    SUBMITTED_ON_TIME = "submitted_on_time", _("Sent on time, awaiting review")
+    SUBMITTED_LATE = "submitted_late", _("Sent late, awaiting review")
+    RETURNED = "returned", _("Returned for correction, not sent again")
+    DRAFT = "draft", _("Opened, not sent")
+    PENDING = "pending", _("Not sent, deadline not passed")
+    OVERDUE = "overdue", _("Not sent, deadline passed")
+    NOT_OWED = "not_owed", _("Not owed")
+
+
+RECEIVED_CELLS = frozenset(
+    {
+        CellStatus.ACCEPTED_ON_TIME,
+        CellStatus.ACCEPTED_LATE,
+        CellStatus.SUBMITTED_ON_TIME,
+        CellStatus.SUBMITTED_LATE,
+    }
+)
+# Owed and not with the receiver: what a reminder is about.
+NOT_SENT_CELLS = frozenset(
+    {CellStatus.RETURNED, CellStatus.DRAFT, CellStatus.PENDING, CellStatus.OVERDUE}
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class BoardCell:
+    """One unit's report for one period.
+
+    `days_late`: for a report received, the days after the deadline it was first sent (0 on
+    time); for one owed and not received, the days since its deadline passed on the day
+    asked about (0 before). `deadline` is the report's own (copied when it was opened) or,
+    if it was never opened, the catalogue's; None when nothing is owed.
+    """
+
+    period: str
+    status: str
+    deadline: dt.date | None = None
+    days_late: int = 0
+    report_id: int | None = None
+    report_status: str = ""
+    step: int | None = None
+
+    @property
+    def owed(self) -> bool:
+        return self.status != CellStatus.NOT_OWED
+
+    @property
+    def received(self) -> bool:
+        return self.status in RECEIVED_CELLS
+
+    @property
+    def not_sent(self) -> bool:
+        return self.status in NOT_SENT_CELLS
+
+    @property
+    def overdue(self) -> bool:
+        """Owed, not received, and its deadline has passed."""
+        return self.not_sent and self.days_late > 0
+
+
+@dataclasses.dataclass(frozen=True)
+class BoardRow:
+    """A unit that owes reports, with one cell per period of the board.
+
+    `parent` is the unit it is shown under: the unit asked for, or the unit directly below
+    `children_of`, that it is or is below. `units_below` counts the units directly below it
+    (on the last day of the last period it owes in): a board can be opened on it.
+    """
+
+    unit: str
+    unit_name: str
+    parent: str
+    parent_name: str
+    units_below: int
+    cells: list[BoardCell]
+
+
+@dataclasses.dataclass
+class BoardTotals:
+    """A period's column of the board, counted: reports expected, received (sent and not
+    taken back), accepted, on time and late among those received, missing, and missing
+    with their deadline passed. The rates are percentages of `expected`."""
+
+    period: str
+    period_label: str
+    expected: int = 0
+    received: int = 0
+    accepted: int = 0
+    on_time: int = 0
+    late: int = 0
+    missing: int = 0
+    missing_overdue: int = 0
+    received_rate: float | None = None
+    on_time_rate: float | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class BoardPeriod:
+    code: str
+    label: str
+    start: dt.date
+    end: dt.date
+
+
+@dataclasses.dataclass(frozen=True)
+class Board:
+    """Who has sent a regime's reports for some periods: rows of units, columns of periods."""
+
+    regime: str
+    regime_name: str
+    step: int | None
+    on: dt.date
+    periods: list[BoardPeriod]
+    rows: list[BoardRow]
+    totals: list[BoardTotals]
+
+    def as_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+def reporting_board(
+    *,
+    regime: str,
+    periods: Sequence[str],
+    units: Sequence[str] = (),
+    children_of: str = "",
+    step: int | None = None,
+    user: Any = None,
+    on: dt.date | None = None,
+) -> Board:
+    """The reporting board of `regime` for `periods`: one row per unit that owes reports
+    among `units` (or the units directly below `children_of` on each period's last day),
+    one cell per period; and each period's totals.
+
+    A unit asked about that owes nothing itself but whose units below do (a province whose
+    communes send BC-DVC-THANG, with `step=0`; a district before 1 July 2025) is replaced by
+    the nearest units below it that owe: the board shows who has to send, never a unit with
+    nothing to send. A unit that owes in one period and not another (it was merged, the
+    regime changed) has a "not owed" cell there. The same checks and messages as
+    `reporting_completeness`; the cost does not grow with units or cells.
+    """
+    question = _question(
+        regime=regime,
+        periods=periods,
+        units=units,
+        children_of=children_of,
+        step=step,
+        user=user,
+        on=on,
+    )
+    hierarchy = question.hierarchy
+    shown = [
+        _board_units(item, step, question.output(item), hierarchy) for item in question.schedule
+    ]
+    # Each unit under the unit it is shown under in the last period it owes in.
+    placed: dict[int, tuple[int, int, dt.date]] = {}
+    for index, (item, found) in enumerate(zip(question.schedule, shown, strict=True)):
+        for unit_id, (group, _obligation) in found.items():
+            placed[unit_id] = (group, index, item.period.end)
+    order = {unit.pk: position for position, unit in enumerate(question.explicit)}
+
+    def position(unit_id: int) -> tuple[int, int, str, str]:
+        # The units asked for in the order given; then, under `children_of`, the units of
+        # the latest structure first (those that ceased after them), by code.
+        group, last, _day = placed[unit_id]
+        if group in order:
+            return (0, order[group], "", hierarchy.code(unit_id))
+        return (1, -last, hierarchy.code(group), hierarchy.code(unit_id))
+
+    rows: list[BoardRow] = []
+    for unit_id in sorted(placed, key=position):
+        group, _last, day = placed[unit_id]
+        code = question.code(unit_id)
+        rows.append(
+            BoardRow(
+                unit=code,
+                unit_name=hierarchy.name_on(unit_id, day) or code,
+                parent=question.code(group),
+                parent_name=hierarchy.name_on(group, day) or question.code(group),
+                units_below=len(hierarchy.children(unit_id, day)),
+                cells=[
+                    _cell(item.period, found.get(unit_id), question.reports, question.day)
+                    for item, found in zip(question.schedule, shown, strict=True)
+                ],
+            )
+        )
+    return Board(
+        regime=question.regime.code,
+        regime_name=question.regime.name,
+        step=step,
+        on=question.day,
+        periods=[
+            BoardPeriod(
+                item.period.code,
+                period_code_label(item.period.code),
+                item.period.start,
+                item.period.end,
+            )
+            for item in question.schedule
+        ],
+        rows=rows,
+        totals=[
+            _totals(item.period, [row.cells[index] for row in rows])
+            for index, item in enumerate(question.schedule)
+        ],
+    )
+
+
+# Checking the question ------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class _Question:
+    """A question checked, and what answering it reads once: the hierarchy in force between
+    the first and the last day that matters, and every report of the regime for the periods."""
+
+    regime: Regime
+    schedule: list[catalogue_selectors.RegimePeriod]
+    explicit: list[Unit]
+    parent: Unit | None
+    day: dt.date
+    hierarchy: _Hierarchy
+    reports: dict[tuple[str, int], list[_Sent]]
+
+    def output(self, item: catalogue_selectors.RegimePeriod) -> list[int]:
+        """The units asked about for a period: those given, then those directly below
+        `children_of` on the period's last day, each once."""
+        output = [unit.pk for unit in self.explicit]
+        if self.parent is not None:
+            output += self.hierarchy.children(self.parent.pk, item.period.end)
+        return list(dict.fromkeys(output))
+
+    def code(self, unit_id: int) -> str:
+        return self.hierarchy.code(unit_id) or _code_of(unit_id, self.explicit)
+
+
+def _question(
+    *,
+    regime: str,
+    periods: Sequence[str],
+    units: Sequence[str],
+    children_of: str,
+    step: int | None,
+    user: Any,
+    on: dt.date | None,
+) -> _Question:
+    """Check a question (every problem at once, each naming its field; then the user's
+    scope) and read what answering it needs, in a number of queries that does not depend on
+    the number of units."""
     problems: list[DomainError] = []
     regime_obj = _regime(regime, problems)
     parsed = _periods(periods, problems)
@@ -125,38 +424,18 @@ def reporting_completeness(
         raise Rejected(problems)
     assert regime_obj is not None
     _check_scope(user, [*explicit, *([parent] if parent else [])], [p.period for p in schedule])
-    day = on or org_selectors.today()
     days = [item.period.end for item in schedule] + [
         due.deadline for item in schedule for due in item.deadlines
     ]
-    hierarchy = _Hierarchy.read(min(days), max(days))
-    reports = _reports(regime_obj, [item.period.code for item in schedule])
-    rows: list[CompletenessRow] = []
-    for item in schedule:
-        output = [unit.pk for unit in explicit]
-        if parent is not None:
-            output += hierarchy.children(parent.pk, item.period.end)
-        owed = _owed(item, step, list(dict.fromkeys(output)), hierarchy)
-        for unit_id, below in owed.items():
-            listed = with_units or not hierarchy.children(unit_id, item.period.end)
-            rows.append(
-                _row(
-                    regime=regime_obj.code,
-                    unit_id=unit_id,
-                    code=hierarchy.code(unit_id) or _code_of(unit_id, explicit),
-                    name=hierarchy.name_on(unit_id, item.period.end),
-                    period=item.period,
-                    owed=below,
-                    reports=reports,
-                    hierarchy=hierarchy,
-                    day=day,
-                    listed=listed,
-                )
-            )
-    return rows
-
-
-# Checking the question ------------------------------------------------------------------------
+    return _Question(
+        regime=regime_obj,
+        schedule=schedule,
+        explicit=explicit,
+        parent=parent,
+        day=on or org_selectors.today(),
+        hierarchy=_Hierarchy.read(min(days), max(days)),
+        reports=_reports(regime_obj, [item.period.code for item in schedule]),
+    )
 
 
 def _regime(code: str, problems: list[DomainError]) -> Regime | None:
@@ -284,6 +563,7 @@ class _Sent:
     status: str
     submitted_at: dt.datetime | None
     days_late: int | None
+    report_id: int = 0
 
     @property
     def received(self) -> bool:
@@ -291,13 +571,20 @@ class _Sent:
 
     @property
     def on_time(self) -> bool:
+        if self.days_late is None and self.submitted_at is None:
+            return False  # never sent
+        return self.late_by == 0
+
+    @property
+    def late_by(self) -> int:
+        """Days after the deadline it was first sent (0 on time); 0 if never sent."""
         # `days_late` is counted at the first submission and kept (submissions.services):
         # a report sent on time, returned and corrected later was still sent on time.
         if self.days_late is not None:
-            return self.days_late <= 0
+            return max(0, self.days_late)
         if self.submitted_at is None:
-            return False
-        return timezone.localtime(self.submitted_at).date() <= self.deadline
+            return 0
+        return max(0, (timezone.localtime(self.submitted_at).date() - self.deadline).days)
 
 
 def _owed(
@@ -341,11 +628,18 @@ def _has_receiver(step: ReportingStep, unit_id: int, on: dt.date, hierarchy: _Hi
 def _reports(regime: Regime, periods: Sequence[str]) -> dict[tuple[str, int], list[_Sent]]:
     found: dict[tuple[str, int], list[_Sent]] = defaultdict(list)
     rows = Report.objects.filter(regime=regime, period__in=periods).values_list(
-        "unit_id", "period", "step_order", "deadline", "status", "submitted_at", "days_late"
+        "unit_id",
+        "period",
+        "step_order",
+        "deadline",
+        "status",
+        "submitted_at",
+        "days_late",
+        "pk",
     )
-    for unit_id, period, step_order, deadline, status, submitted_at, days_late in rows:
+    for unit_id, period, step_order, deadline, status, submitted_at, days_late, pk in rows:
         found[(period, unit_id)].append(
-            _Sent(step_order, deadline, status, submitted_at, days_late)
+            _Sent(step_order, deadline, status, submitted_at, days_late, pk)
         )
     return found
 
@@ -411,6 +705,98 @@ def _row(
 
 def _code_of(unit_id: int, units: Sequence[Unit]) -> str:
     return next((unit.code for unit in units if unit.pk == unit_id), str(unit_id))
+
+
+# The board's cells ----------------------------------------------------------------------------
+
+
+def _board_units(
+    item: catalogue_selectors.RegimePeriod,
+    step: int | None,
+    output: Sequence[int],
+    hierarchy: _Hierarchy,
+) -> dict[int, tuple[int, _Obligation]]:
+    """The units on the board for one period, each with the output unit it is shown under
+    and what it owes: an output unit that owes, else the units below it that owe and have no
+    unit owing between them and it (the nearest ones)."""
+    owed = _owed(item, step, output, hierarchy)
+    owing = {obligation.unit_id for found in owed.values() for obligation in found}
+    shown: dict[int, tuple[int, _Obligation]] = {}
+    for unit_id, found in owed.items():
+        for obligation in found:
+            chain = hierarchy.chain(obligation.unit_id, obligation.deadline)
+            # The units above it up to the output unit included (nearest first).
+            above = chain[1 : chain.index(unit_id) + 1] if unit_id in chain else []
+            if obligation.unit_id == unit_id or not owing.intersection(above):
+                shown.setdefault(obligation.unit_id, (unit_id, obligation))
+    return shown
+
+
+def _cell(
+    period: Period,
+    entry: tuple[int, _Obligation] | None,
+    reports: dict[tuple[str, int], list[_Sent]],
+    day: dt.date,
+) -> BoardCell:
+    if entry is None:
+        return BoardCell(period=period.code, status=CellStatus.NOT_OWED)
+    obligation = entry[1]
+    sent = _report_for(reports, period.code, obligation)
+    deadline = sent.deadline if sent is not None else obligation.deadline
+    overdue = max(0, (day - deadline).days)
+    if sent is None:
+        status = CellStatus.OVERDUE if deadline < day else CellStatus.PENDING
+        return BoardCell(
+            period=period.code,
+            status=status,
+            deadline=deadline,
+            days_late=overdue,
+            step=obligation.step_order,
+        )
+    if sent.received:
+        accepted = sent.status == ReportStatus.ACCEPTED
+        if sent.on_time:
+            status = CellStatus.ACCEPTED_ON_TIME if accepted else CellStatus.SUBMITTED_ON_TIME
+        else:
+            status = CellStatus.ACCEPTED_LATE if accepted else CellStatus.SUBMITTED_LATE
+        days = sent.late_by
+    else:
+        status = CellStatus.RETURNED if sent.status == ReportStatus.RETURNED else CellStatus.DRAFT
+        days = overdue
+    return BoardCell(
+        period=period.code,
+        status=status,
+        deadline=deadline,
+        days_late=days,
+        report_id=sent.report_id or None,
+        report_status=sent.status,
+        step=sent.step_order,
+    )
+
+
+def _totals(period: Period, cells: Sequence[BoardCell]) -> BoardTotals:
+    totals = BoardTotals(period=period.code, period_label=period_code_label(period.code))
+    for cell in cells:
+        if not cell.owed:
+            continue
+        totals.expected += 1
+        if cell.received:
+            totals.received += 1
+            totals.accepted += cell.status in (
+                CellStatus.ACCEPTED_ON_TIME,
+                CellStatus.ACCEPTED_LATE,
+            )
+            if cell.status in (CellStatus.ACCEPTED_ON_TIME, CellStatus.SUBMITTED_ON_TIME):
+                totals.on_time += 1
+            else:
+                totals.late += 1
+        else:
+            totals.missing += 1
+            totals.missing_overdue += cell.overdue
+    if totals.expected:
+        totals.received_rate = round(100 * totals.received / totals.expected, 1)
+        totals.on_time_rate = round(100 * totals.on_time / totals.expected, 1)
+    return totals
 
 
 # The hierarchy, read once ---------------------------------------------------------------------

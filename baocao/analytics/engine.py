@@ -471,3 +471,13 @@ def _final_sql(aggregation: str) -> str:
                 FROM per_value GROUP BY {_GROUP}, period)
             SELECT {_GROUP}, avg(v), {_FLAGS} FROM by_period GROUP BY {_GROUP}"""
     raise EngineError("aggregation")
+
+
+def indicator_period_types(indicator_ids: Sequence[int]) -> dict[int, set[str]]:
+    """The period types each indicator has values for, in the store and the changes since."""
+    held = reader()
+    if held is None:
+        return {}
+    con, generation = held
+    live = _overlay(con, generation)
+    return _period_types(con, indicator_ids, live)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -21,6 +22,7 @@ from django.db.models import F
 
 from baocao.accounts import scope
 from baocao.analytics import services
+from baocao.analytics.delta import change_token
 from baocao.analytics.dimensions import StoredIndicator, StoredUnit, store_dimensions
 from baocao.analytics.engine import (
     HISTORICAL,
@@ -30,6 +32,7 @@ from baocao.analytics.engine import (
     IndicatorRef,
     engine_run,
 )
+from baocao.analytics.engine import indicator_period_types as engine_indicator_period_types
 from baocao.analytics.errors import AnalyticsError
 from baocao.analytics.store import generation_current
 from baocao.catalogue.choices import NUMERIC_VALUE_TYPES
@@ -446,3 +449,37 @@ def _rows(
                 row.last_year, row.growth_last_year = value, growth
         rows.append(row)
     return rows
+
+
+# For the direction center -------------------------------------------------------------------
+
+
+def analytics_version() -> str:
+    """A short text that changes whenever an analytics answer may have changed: the published
+    generation and the latest change of values and reports (three index look-ups). Pages poll
+    it and re-read their figures only when it differs (issue 7: live without a reload)."""
+    current = generation_current()
+    token = change_token()
+    text = "|".join(str(part) for part in (current.number if current else "", *token))
+    return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()[:16]
+
+
+def indicator_period_types(codes: Sequence[str]) -> dict[str, set[str]]:
+    """The period types each indicator has stored values for (a derived indicator: its
+    components'), so that a page about a month shows a quarterly figure's latest quarter."""
+    known = _catalogue([*codes])
+    references: dict[str, list[str]] = {}
+    for code, indicator in known.items():
+        if indicator.formula:
+            try:
+                references[code] = list(formula_parse(indicator.formula).references)
+            except FormulaError:
+                references[code] = []
+        else:
+            references[code] = [code]
+    parts = _catalogue(sorted({ref for refs in references.values() for ref in refs}))
+    by_id = engine_indicator_period_types([part.id for part in parts.values()])
+    return {
+        code: {kind for ref in refs if ref in parts for kind in by_id.get(parts[ref].id, ())}
+        for code, refs in references.items()
+    }

@@ -6,9 +6,11 @@ file is refused as a whole with the full list of what to fix.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
-from collections.abc import Iterable
+import re
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, cast
 
@@ -20,6 +22,8 @@ from baocao.catalogue.choices import (
     AGGREGATIONS_BY_VALUE_TYPE,
     NUMERIC_VALUE_TYPES,
     AggregationType,
+    ChartKind,
+    DashboardKind,
     PeriodTypeChoice,
     ReconciliationKind,
     ValueType,
@@ -27,18 +31,32 @@ from baocao.catalogue.choices import (
 from baocao.catalogue.errors import CatalogueError
 from baocao.catalogue.files import CatalogueDocument, Entry, Origin
 from baocao.catalogue.formulas import FormulaError, formula_parse
-from baocao.catalogue.models import Dimension, Form, Indicator, ReconciliationRule, Sector
+from baocao.catalogue.models import (
+    AlertRule,
+    Dimension,
+    Form,
+    Indicator,
+    IndicatorTarget,
+    ReconciliationRule,
+    Regime,
+    Sector,
+)
 from baocao.catalogue.models.rule import IndicatorShape, rule_problems
 from baocao.catalogue.rules import cutoff_rule_from_spec, deadline_rule_from_spec, period_problem
 from baocao.catalogue.spec import (
+    AlertSpec,
+    DashboardSpec,
     IndicatorSpec,
+    PanelSpec,
     ReconciliationSpec,
     RegimeSpec,
     RuleSpec,
     StepSpec,
+    TargetSpec,
     VersionSpec,
 )
 from baocao.core.errors import DomainError, Rejected
+from baocao.organisations.choices import Level
 from baocao.organisations.models import Unit
 from baocao.periods import (
     DeadlineKind,
@@ -89,8 +107,15 @@ class _Check:
             ispec = indicator_entry.spec
             self.indicators[ispec.code] = (ispec.value_type, list(ispec.dimensions), ispec.formula)
             self.aggregations[ispec.code] = ispec.aggregation
+        # What rules and dashboard panels need of an indicator: value type and dimensions.
+        self.shapes = {
+            code: IndicatorShape(value_type, tuple(dimensions))
+            for code, (value_type, dimensions, _) in self.indicators.items()
+        }
         self.forms = set(Form.objects.values_list("code", flat=True))
         self.forms |= {entry.spec.code for entry in document.forms}
+        self.regimes = set(Regime.objects.values_list("code", flat=True))
+        self.regimes |= {entry.spec.code for entry in document.regimes}
         self.units = set(
             Unit.objects.filter(code__in=self._unit_codes()).values_list("code", flat=True)
         )
@@ -109,15 +134,16 @@ class _Check:
             self._form(form_entry)
         for regime_entry in self.document.regimes:
             self._regime(regime_entry)
-        if self.document.rules:
-            shapes = {
-                code: IndicatorShape(value_type, tuple(dimensions))
-                for code, (value_type, dimensions, _) in self.indicators.items()
-            }
-            for rule_entry in self.document.rules:
-                self._rule(rule_entry, shapes)
+        for rule_entry in self.document.rules:
+            self._rule(rule_entry, self.shapes)
         for reconciliation_entry in self.document.reconciliations:
             self._reconciliation(reconciliation_entry)
+        for dashboard_entry in self.document.dashboards:
+            self._dashboard(dashboard_entry)
+        for target_entry in self.document.targets:
+            self._target(target_entry)
+        for alert_entry in self.document.alerts:
+            self._alert(alert_entry)
         return self.problems
 
     def _add(self, error: CatalogueError, origin: Origin, *path: str | int, **args: Any) -> None:
@@ -131,12 +157,16 @@ class _Check:
                     codes.update(step.reporters.units)
                     if step.receiver.unit:
                         codes.add(step.receiver.unit)
+        codes.update(entry.spec.unit for entry in self.document.targets)
         return codes
 
     # Codes -------------------------------------------------------------------------------------
 
     def _duplicates(self) -> None:
         for kind, entries in self.document.entries():
+            if kind == "targets":
+                self._duplicate_targets()
+                continue
             seen: dict[str, Origin] = {}
             for entry in entries:
                 code = entry.spec.code
@@ -152,6 +182,24 @@ class _Check:
                     )
                 else:
                     seen[code] = entry.origin
+
+    def _duplicate_targets(self) -> None:
+        # A target has no code: the indicator, the unit and the period identify it.
+        seen: dict[tuple[str, str, str], Origin] = {}
+        for entry in self.document.targets:
+            spec = entry.spec
+            key = (spec.indicator, spec.unit, spec.period)
+            if key in seen:
+                self._add(
+                    CatalogueError.TARGET_DUPLICATE,
+                    entry.origin,
+                    indicator=spec.indicator,
+                    unit=spec.unit,
+                    period=spec.period,
+                    other=format_where(seen[key].where()),
+                )
+            else:
+                seen[key] = entry.origin
 
     def _duplicate_children(self, origin: Origin, key: str, codes: Iterable[str]) -> None:
         seen: dict[str, int] = {}
@@ -492,9 +540,7 @@ class _Check:
         # The column's precision: a value it cannot hold would fail only when written.
         column = cast(DecimalField[Any, Any], ReconciliationRule._meta.get_field(field))
         digits, decimals = column.max_digits or 0, column.decimal_places or 0
-        exponent = value.normalize().as_tuple().exponent
-        places = max(-exponent, 0) if isinstance(exponent, int) else 0
-        if places > decimals or value.adjusted() + 1 > digits - decimals:
+        if not fits_column(value, digits=digits, decimals=decimals):
             self._add(
                 CatalogueError.RECONCILIATION_TOLERANCE_DIGITS,
                 origin,
@@ -503,6 +549,213 @@ class _Check:
                 decimals=decimals,
                 digits=digits,
             )
+
+    def _digits(self, origin: Origin, field: str, value: Decimal, model: Any) -> None:
+        """Refuse a number its column cannot hold (digits in all, and after the point)."""
+        column = cast(DecimalField[Any, Any], model._meta.get_field(field))
+        digits, decimals = column.max_digits or 0, column.decimal_places or 0
+        if not fits_column(value, digits=digits, decimals=decimals):
+            self._add(
+                CatalogueError.NUMBER_TOO_MANY_DIGITS,
+                origin,
+                field,
+                value=format(value, "f"),
+                decimals=decimals,
+                digits=digits,
+            )
+
+    # Dashboards, targets and alerts (issue 7) ------------------------------------------------
+
+    def _dashboard(self, entry: Entry[DashboardSpec]) -> None:
+        spec, origin = entry.spec, entry.origin
+        if spec.sector:
+            if spec.sector not in self.sectors:
+                self._add(CatalogueError.UNKNOWN_SECTOR, origin, "sector", code=spec.sector)
+        elif spec.kind == DashboardKind.SECTOR:
+            self._add(CatalogueError.DASHBOARD_SECTOR_REQUIRED, origin, "sector")
+        for index, panel in enumerate(spec.panels):
+            for problem in panel_problems(
+                panel, indicators=self.shapes, options=self.options, regimes=self.regimes
+            ):
+                self._add(problem.error, origin, "panels", index, *problem.path, **problem.args)
+
+    def _numeric_indicator(self, origin: Origin, code: str, not_numeric: CatalogueError) -> None:
+        if code not in self.indicators:
+            self._add(CatalogueError.UNKNOWN_INDICATOR, origin, "indicator", code=code)
+            return
+        value_type = self.indicators[code][0]
+        if value_type not in NUMERIC_VALUE_TYPES:
+            self._add(
+                not_numeric,
+                origin,
+                "indicator",
+                code=code,
+                value_type=_label(ValueType, value_type),
+            )
+
+    def _target(self, entry: Entry[TargetSpec]) -> None:
+        spec, origin = entry.spec, entry.origin
+        self._numeric_indicator(origin, spec.indicator, CatalogueError.TARGET_INDICATOR_NOT_NUMERIC)
+        if spec.unit not in self.units:
+            self._add(CatalogueError.UNKNOWN_UNIT, origin, "unit", code=spec.unit)
+        try:
+            parse_period(spec.period)
+        except PeriodError as error:
+            self.problems.append(period_problem(error, **origin.where("period")))
+        self._digits(origin, "value", spec.value, IndicatorTarget)
+
+    def _alert(self, entry: Entry[AlertSpec]) -> None:
+        spec, origin = entry.spec, entry.origin
+        self._numeric_indicator(origin, spec.indicator, CatalogueError.ALERT_INDICATOR_NOT_NUMERIC)
+        if spec.sector and spec.sector not in self.sectors:
+            self._add(CatalogueError.UNKNOWN_SECTOR, origin, "sector", code=spec.sector)
+        self._digits(origin, "threshold", spec.threshold, AlertRule)
+
+
+# Dashboard panels ------------------------------------------------------------------------------
+
+# Charts of figures over units or time: they need indicators, and numeric ones. Completeness
+# counts reports and the alerts panel lists alerts: indicators there only narrow what is shown.
+CHARTS_OF_FIGURES = frozenset(
+    {
+        ChartKind.TILES,
+        ChartKind.LINE,
+        ChartKind.BAR,
+        ChartKind.RANKING,
+        ChartKind.MAP,
+        ChartKind.TABLE,
+    }
+)
+# Charts of the units below the page's unit, which must say at which level.
+CHARTS_OF_UNITS = frozenset({ChartKind.RANKING, ChartKind.MAP, ChartKind.TABLE})
+# Boundaries are drawn for provinces only (../shared/data/geo: the 34 and the 63 provinces).
+MAP_LEVEL = Level.PROVINCE
+
+_DISAGGREGATION = re.compile(r"([A-Z0-9][A-Z0-9._-]*)=([A-Z0-9][A-Z0-9._-]*|\*)")
+
+
+@dataclasses.dataclass(frozen=True)
+class PanelProblem:
+    """One reason a panel is refused: where in the panel (`indicators`, 2) and why."""
+
+    error: CatalogueError
+    path: tuple[str | int, ...]
+    args: dict[str, Any]
+
+    @property
+    def message(self) -> str:
+        return self.error.render(self.args)
+
+
+def panel_problems(
+    panel: PanelSpec,
+    *,
+    indicators: Mapping[str, IndicatorShape],
+    options: Mapping[str, Sequence[str]],
+    regimes: Collection[str],
+) -> list[PanelProblem]:
+    """Every reason to refuse a panel, given the catalogue it may use.
+
+    `catalogue_check` runs it on each panel of a file, the admin on each panel it saves, so
+    that both refuse the same panels with the same messages.
+    """
+    problems: list[PanelProblem] = []
+
+    def add(error: CatalogueError, *path: str | int, **args: Any) -> None:
+        problems.append(PanelProblem(error, path, args))
+
+    chart = _label(ChartKind, panel.chart)
+    if panel.chart in CHARTS_OF_FIGURES and not panel.indicators:
+        add(CatalogueError.PANEL_NO_INDICATORS, "indicators", chart=chart)
+    seen: dict[str, int] = {}
+    for index, code in enumerate(panel.indicators):
+        if code in seen:
+            add(
+                CatalogueError.PANEL_DUPLICATE_INDICATOR,
+                "indicators",
+                index,
+                code=code,
+                other=seen[code] + 1,
+            )
+            continue
+        seen[code] = index
+        shape = indicators.get(code)
+        if shape is None:
+            add(CatalogueError.UNKNOWN_INDICATOR, "indicators", index, code=code)
+        elif panel.chart in CHARTS_OF_FIGURES and shape.value_type not in NUMERIC_VALUE_TYPES:
+            add(
+                CatalogueError.PANEL_INDICATOR_NOT_NUMERIC,
+                "indicators",
+                index,
+                code=code,
+                value_type=_label(ValueType, shape.value_type),
+                chart=chart,
+            )
+    if panel.chart in CHARTS_OF_UNITS and not panel.level:
+        add(CatalogueError.PANEL_LEVEL_REQUIRED, "level", chart=chart)
+    elif panel.chart == ChartKind.MAP and panel.level != MAP_LEVEL:
+        add(CatalogueError.PANEL_MAP_LEVEL, "level", level=_label(Level, str(panel.level)))
+    if panel.regime:
+        if panel.regime not in regimes:
+            add(CatalogueError.UNKNOWN_REGIME, "regime", code=panel.regime)
+    elif panel.chart == ChartKind.COMPLETENESS:
+        add(CatalogueError.PANEL_REGIME_REQUIRED, "regime")
+    if panel.disaggregation:
+        problems.extend(_disaggregation_problems(panel, indicators, options))
+    return problems
+
+
+def _disaggregation_problems(
+    panel: PanelSpec,
+    indicators: Mapping[str, IndicatorShape],
+    options: Mapping[str, Sequence[str]],
+) -> list[PanelProblem]:
+    """`DIM=OPT` or `DIM=*`: a dimension of every indicator of the panel, and its option."""
+    match = _DISAGGREGATION.fullmatch(panel.disaggregation)
+    if match is None:
+        return [
+            PanelProblem(
+                CatalogueError.PANEL_DISAGGREGATION_INVALID,
+                ("disaggregation",),
+                {"value": panel.disaggregation},
+            )
+        ]
+    dimension, option = match[1], match[2]
+    if dimension not in options:
+        return [
+            PanelProblem(CatalogueError.UNKNOWN_DIMENSION, ("disaggregation",), {"code": dimension})
+        ]
+    problems = []
+    if option != "*" and option not in options[dimension]:
+        problems.append(
+            PanelProblem(
+                CatalogueError.PANEL_UNKNOWN_OPTION,
+                ("disaggregation",),
+                {
+                    "option": option,
+                    "dimension": dimension,
+                    "expected": ", ".join([*options[dimension], "*"]),
+                },
+            )
+        )
+    for code in dict.fromkeys(panel.indicators):
+        shape = indicators.get(code)
+        if shape is not None and dimension not in shape.dimensions:
+            problems.append(
+                PanelProblem(
+                    CatalogueError.PANEL_DIMENSION_NOT_ON_INDICATOR,
+                    ("indicators", panel.indicators.index(code)),
+                    {"code": code, "dimension": dimension},
+                )
+            )
+    return problems
+
+
+def fits_column(value: Decimal, *, digits: int, decimals: int) -> bool:
+    """Whether a decimal column of `digits` digits, `decimals` after the point, holds `value`."""
+    exponent = value.normalize().as_tuple().exponent
+    places = max(-exponent, 0) if isinstance(exponent, int) else 0
+    return places <= decimals and value.adjusted() + 1 <= digits - decimals
 
 
 def _label(choices: Any, value: str) -> Any:

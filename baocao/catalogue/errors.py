@@ -306,6 +306,102 @@ class CatalogueError(ErrorCode):
         ),
     )
 
+    # References of a known kind, so that the message names it in the reader's language
+    # (UNKNOWN_REFERENCE takes the kind as an English word).
+    UNKNOWN_SECTOR = ("unknown_sector", _("Unknown sector %(code)s."))
+    UNKNOWN_INDICATOR = ("unknown_indicator", _("Unknown indicator %(code)s."))
+    UNKNOWN_UNIT = ("unknown_unit", _("Unknown unit %(code)s."))
+    UNKNOWN_DIMENSION = ("unknown_dimension", _("Unknown dimension %(code)s."))
+    UNIT_CODE_QUOTES = (
+        "unit_code_quotes",
+        _(
+            "The unit code %(value)s was read as a number: write unit codes in quotes, "
+            'e.g. unit: "01".'
+        ),
+    )
+    NUMBER_TOO_MANY_DIGITS = (
+        "number_too_many_digits",
+        _(
+            "%(value)s has too many digits: at most %(decimals)s after the decimal point and "
+            "%(digits)s in all."
+        ),
+    )
+
+    # Dashboards, targets and alerts (issue 7).
+    DASHBOARD_SECTOR_REQUIRED = (
+        "dashboard_sector_required",
+        _("A sector page (kind sector) names its sector."),
+    )
+    PANEL_NO_INDICATORS = (
+        "panel_no_indicators",
+        _('A panel "%(chart)s" shows at least one indicator.'),
+    )
+    PANEL_DUPLICATE_INDICATOR = (
+        "panel_duplicate_indicator",
+        _("Indicator %(code)s is listed twice in this panel (also in position %(other)s)."),
+    )
+    PANEL_INDICATOR_NOT_NUMERIC = (
+        "panel_indicator_not_numeric",
+        _(
+            'Indicator %(code)s is of type %(value_type)s; a panel "%(chart)s" shows only '
+            "indicators whose values are numbers."
+        ),
+    )
+    PANEL_LEVEL_REQUIRED = (
+        "panel_level_required",
+        _(
+            'A panel "%(chart)s" shows the units of one level below the page\'s unit: '
+            "give their level (e.g. province or commune)."
+        ),
+    )
+    PANEL_MAP_LEVEL = (
+        "panel_map_level",
+        _("The map shows provinces: its level is province, not %(level)s."),
+    )
+    PANEL_REGIME_REQUIRED = (
+        "panel_regime_required",
+        _("A completeness panel names the reporting regime whose reports it counts (regime)."),
+    )
+    PANEL_DISAGGREGATION_INVALID = (
+        "panel_disaggregation_invalid",
+        _(
+            "%(value)s is not a disaggregation: write DIMENSION=OPTION (e.g. SEX=NU) for one "
+            "option or DIMENSION=* for each option."
+        ),
+    )
+    PANEL_UNKNOWN_OPTION = (
+        "panel_unknown_option",
+        _("%(option)s is not an option of dimension %(dimension)s; expected one of %(expected)s."),
+    )
+    PANEL_DIMENSION_NOT_ON_INDICATOR = (
+        "panel_dimension_not_on_indicator",
+        _(
+            "Indicator %(code)s is not broken down by %(dimension)s, the disaggregation of "
+            "this panel."
+        ),
+    )
+    TARGET_DUPLICATE = (
+        "target_duplicate",
+        _(
+            "The target of %(indicator)s for unit %(unit)s in period %(period)s appears twice "
+            "(also at %(other)s)."
+        ),
+    )
+    TARGET_INDICATOR_NOT_NUMERIC = (
+        "target_indicator_not_numeric",
+        _(
+            "Indicator %(code)s is of type %(value_type)s; only indicators whose values are "
+            "numbers can have a target."
+        ),
+    )
+    ALERT_INDICATOR_NOT_NUMERIC = (
+        "alert_indicator_not_numeric",
+        _(
+            "Indicator %(code)s is of type %(value_type)s; an alert compares numbers with its "
+            "threshold."
+        ),
+    )
+
 
 def error_for_code(code: str) -> CatalogueError:
     """The catalogue error with this stable code (the period engine's codes included)."""

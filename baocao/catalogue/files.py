@@ -18,7 +18,9 @@ from pydantic import BaseModel, ValidationError
 
 from baocao.catalogue.errors import CatalogueError
 from baocao.catalogue.spec import (
+    AlertSpec,
     CatalogueSpec,
+    DashboardSpec,
     DimensionSpec,
     FormSpec,
     IndicatorSpec,
@@ -26,11 +28,23 @@ from baocao.catalogue.spec import (
     RegimeSpec,
     RuleSpec,
     SectorSpec,
+    TargetSpec,
 )
 from baocao.core.errors import DomainError, Rejected
 from baocao.core.text import nfc
 
-KINDS = ("sectors", "dimensions", "indicators", "forms", "regimes", "rules", "reconciliations")
+KINDS = (
+    "sectors",
+    "dimensions",
+    "indicators",
+    "forms",
+    "regimes",
+    "rules",
+    "reconciliations",
+    "dashboards",
+    "targets",
+    "alerts",
+)
 SUFFIXES = (".yaml", ".yml")
 
 PathKey = tuple[str | int, ...]
@@ -73,6 +87,9 @@ class CatalogueDocument:
     regimes: list[Entry[RegimeSpec]] = dataclasses.field(default_factory=list)
     rules: list[Entry[RuleSpec]] = dataclasses.field(default_factory=list)
     reconciliations: list[Entry[ReconciliationSpec]] = dataclasses.field(default_factory=list)
+    dashboards: list[Entry[DashboardSpec]] = dataclasses.field(default_factory=list)
+    targets: list[Entry[TargetSpec]] = dataclasses.field(default_factory=list)
+    alerts: list[Entry[AlertSpec]] = dataclasses.field(default_factory=list)
 
     def entries(self) -> Iterator[tuple[str, list[Entry[Any]]]]:
         for kind in KINDS:
@@ -202,6 +219,8 @@ _SCHEMA_ERRORS: dict[str, CatalogueError] = {
     "string_too_long": CatalogueError.TOO_LONG,
     "greater_than_equal": CatalogueError.OUT_OF_RANGE,
     "less_than_equal": CatalogueError.OUT_OF_RANGE,
+    # Raised by `spec.UnitCode` for `unit: 01`, which YAML reads as the number 1.
+    "unit_code_number": CatalogueError.UNIT_CODE_QUOTES,
 }
 
 

@@ -2,9 +2,9 @@
 
 `catalogue_apply` checks a whole document against the stored catalogue and the
 organisation registry, then writes all of it in one transaction, or nothing. Entries
-are matched by code: an entry that is already stored exactly as written is left alone,
-so loading the same files twice changes nothing. Entries not mentioned are kept (a
-ministry can load only its own regimes).
+are matched by code (targets by indicator, unit and period): an entry that is already
+stored exactly as written is left alone, so loading the same files twice changes nothing.
+Entries not mentioned are kept (a ministry can load only its own regimes).
 """
 
 from __future__ import annotations
@@ -22,6 +22,10 @@ from baocao.catalogue.checks import catalogue_check
 from baocao.catalogue.files import CatalogueDocument, catalogue_read
 from baocao.catalogue.formulas import formula_references
 from baocao.catalogue.models import (
+    AlertRule,
+    Dashboard,
+    DashboardPanel,
+    DashboardPanelIndicator,
     Dimension,
     DimensionOption,
     Form,
@@ -30,6 +34,7 @@ from baocao.catalogue.models import (
     FormSection,
     Indicator,
     IndicatorDimension,
+    IndicatorTarget,
     NarrativeField,
     ReconciliationRule,
     Regime,
@@ -40,6 +45,8 @@ from baocao.catalogue.models import (
     ValidationRule,
 )
 from baocao.catalogue.spec import (
+    AlertSpec,
+    DashboardSpec,
     DimensionSpec,
     FormSpec,
     IndicatorSpec,
@@ -48,9 +55,14 @@ from baocao.catalogue.spec import (
     RuleSpec,
     SectorSpec,
     StepSpec,
+    TargetSpec,
     VersionSpec,
 )
 from baocao.catalogue.specs_from_db import (
+    alert_spec,
+    alerts_for_specs,
+    dashboard_spec,
+    dashboards_for_specs,
     dimension_spec,
     dimensions_for_specs,
     form_spec,
@@ -64,6 +76,8 @@ from baocao.catalogue.specs_from_db import (
     rule_spec,
     rules_for_specs,
     sector_spec,
+    target_spec,
+    targets_for_specs,
 )
 from baocao.organisations.models import Unit
 
@@ -159,6 +173,23 @@ class _Writer:
         reconciliations = {rule.code: rule for rule in reconciliations_for_specs()}
         for reconciliation_entry in document.reconciliations:
             self._reconciliation(reconciliation_entry.spec, reconciliations)
+        # Dashboards, targets and alerts last: they point at indicators, sectors and regimes.
+        if document.dashboards:
+            dashboards = {dashboard.code: dashboard for dashboard in dashboards_for_specs()}
+            for dashboard_entry in document.dashboards:
+                self._dashboard(dashboard_entry.spec, dashboards)
+        if document.targets:
+            wanted = {entry.spec.indicator for entry in document.targets}
+            targets = {
+                (target.indicator.code, target.unit.code, target.period): target
+                for target in targets_for_specs().filter(indicator__code__in=wanted)
+            }
+            for target_entry in document.targets:
+                self._target(target_entry.spec, targets)
+        if document.alerts:
+            alerts = {alert.code: alert for alert in alerts_for_specs()}
+            for alert_entry in document.alerts:
+                self._alert(alert_entry.spec, alerts)
 
     def _unchanged(self, kind: str, before: Any, spec: Any) -> bool:
         """An entry stored exactly as written is left alone (loads are idempotent)."""
@@ -428,3 +459,88 @@ class _Writer:
         rule.full_clean()
         rule.save()
         self._record("reconciliations", rule, before, spec)
+
+    # Dashboards, targets and alerts (issue 7) ------------------------------------------------
+
+    def _dashboard(self, spec: DashboardSpec, existing: dict[str, Dashboard]) -> None:
+        dashboard = existing.get(spec.code)
+        before = dashboard_spec(dashboard) if dashboard else None
+        if self._unchanged("dashboards", before, spec):
+            return
+        dashboard = dashboard or Dashboard(code=spec.code)
+        dashboard.name, dashboard.name_en = spec.name, spec.name_en
+        dashboard.description = spec.description
+        dashboard.kind = spec.kind
+        dashboard.sector = Sector.objects.get(code=spec.sector) if spec.sector else None
+        dashboard.order = spec.order
+        dashboard.rotation, dashboard.rotation_seconds = spec.rotation, spec.rotation_seconds
+        dashboard.full_clean()
+        dashboard.save()
+        # Panels are rebuilt whole, as form layouts are: a panel is its place on the page and
+        # nothing else points at it.
+        DashboardPanel.objects.filter(dashboard=dashboard).delete()
+        indicators = Indicator.objects.in_bulk(
+            {code for panel in spec.panels for code in panel.indicators}, field_name="code"
+        )
+        regimes = Regime.objects.in_bulk(
+            {panel.regime for panel in spec.panels if panel.regime}, field_name="code"
+        )
+        for order, panel_spec in enumerate(spec.panels):
+            panel = DashboardPanel(
+                dashboard=dashboard,
+                order=order,
+                title=panel_spec.title,
+                title_en=panel_spec.title_en,
+                chart=panel_spec.chart,
+                periods=panel_spec.periods,
+                disaggregation=panel_spec.disaggregation,
+                level=panel_spec.level or "",
+                regime=regimes[panel_spec.regime] if panel_spec.regime else None,
+                width=panel_spec.width,
+            )
+            # The document's checks enforced the chart, the level and the positions, which the
+            # constraints would verify again with a query each.
+            panel.full_clean(validate_constraints=False)
+            panel.save()
+            DashboardPanelIndicator.objects.bulk_create(
+                DashboardPanelIndicator(panel=panel, indicator=indicators[code], order=index)
+                for index, code in enumerate(panel_spec.indicators)
+            )
+        self._record("dashboards", dashboard, before, spec)
+
+    def _target(
+        self, spec: TargetSpec, existing: dict[tuple[str, str, str], IndicatorTarget]
+    ) -> None:
+        target = existing.get((spec.indicator, spec.unit, spec.period))
+        before = target_spec(target) if target else None
+        if self._unchanged("targets", before, spec):
+            return
+        target = target or IndicatorTarget(
+            indicator=Indicator.objects.get(code=spec.indicator),
+            unit=Unit.objects.get(code=spec.unit),
+            period=spec.period,
+        )
+        target.value = spec.value
+        target.legal_source = spec.legal_source
+        target.full_clean()
+        target.save()
+        self._record("targets", target, before, spec)
+
+    def _alert(self, spec: AlertSpec, existing: dict[str, AlertRule]) -> None:
+        alert = existing.get(spec.code)
+        before = alert_spec(alert) if alert else None
+        if self._unchanged("alerts", before, spec):
+            return
+        # Matched by code: an edited alert keeps its identity.
+        alert = alert or AlertRule(code=spec.code)
+        alert.name, alert.name_en = spec.name, spec.name_en
+        alert.description = spec.description
+        alert.indicator = Indicator.objects.get(code=spec.indicator)
+        alert.operator, alert.threshold = spec.operator, spec.threshold
+        alert.level, alert.period_type = spec.level, spec.period_type
+        alert.severity, alert.active = spec.severity, spec.active
+        alert.sector = Sector.objects.get(code=spec.sector) if spec.sector else None
+        alert.legal_source = spec.legal_source
+        alert.full_clean()
+        alert.save()
+        self._record("alerts", alert, before, spec)

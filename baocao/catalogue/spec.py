@@ -1,8 +1,9 @@
 """The catalogue as a document: the schema of catalogue YAML files.
 
 A catalogue file is a mapping with any of the keys `sectors`, `dimensions`, `indicators`,
-`forms`, `regimes`, `rules` and `reconciliations`, each a list of entries identified by
-`code`. Loading a directory merges its files. Every entry is validated against these models
+`forms`, `regimes`, `rules`, `reconciliations`, `dashboards`, `targets` and `alerts`, each a
+list of entries identified by `code` (targets, which have none, by indicator, unit and
+period). Loading a directory merges its files. Every entry is validated against these models
 (unknown keys are refused), then against the stored catalogue by
 `baocao.catalogue.services.catalogue_apply`.
 The same models are produced by `baocao.catalogue.files.catalogue_dump`, so a dump loads
@@ -13,13 +14,24 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
+from pydantic_core import PydanticCustomError
 
 from baocao.catalogue.choices import (
     AggregationType,
+    AlertSeverity,
+    ChartKind,
     CutoffKindChoice,
+    DashboardKind,
     DeadlineKindChoice,
     MissingValueStrategy,
     PeriodTypeChoice,
@@ -219,8 +231,10 @@ def _plain_decimal(value: Decimal) -> Decimal:
     return value.normalize()
 
 
-# A tolerance as written: its bounds are checked by `catalogue_check`, with their own messages.
-Tolerance = Annotated[Decimal, AfterValidator(_plain_decimal)]
+# A number as a person writes it (a tolerance, a target, a threshold); its bounds and digits
+# are checked by `catalogue_check`, with their own messages.
+PlainDecimal = Annotated[Decimal, AfterValidator(_plain_decimal)]
+Tolerance = PlainDecimal
 
 
 class ReconciliationSpec(Spec):
@@ -250,6 +264,93 @@ class ReconciliationSpec(Spec):
     illustrative: bool = False
 
 
+# Dashboards, targets and alerts (issue 7) ----------------------------------------------------
+
+
+def _unit_code_text(value: Any) -> Any:
+    """Refuse a unit code YAML read as a number: `01` is the number 1, the code is "01"."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        raise PydanticCustomError("unit_code_number", "a unit code is text", {"value": value})
+    return value
+
+
+def _period_code_text(value: Any) -> Any:
+    """A year or month code written bare (`2026`, `202606`) is read by YAML as a number."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+UnitCode = Annotated[Code, BeforeValidator(_unit_code_text)]
+# Checked by `catalogue_check` against the period engine, with the engine's messages.
+PeriodCode = Annotated[
+    str,
+    BeforeValidator(_period_code_text),
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=32),
+]
+# "DIMENSION=OPTION" or "DIMENSION=*"; the form is checked by `catalogue_check`.
+Disaggregation = Annotated[str, StringConstraints(strip_whitespace=True, max_length=255)]
+
+
+class PanelSpec(Spec):
+    """A chart, table or set of tiles of a dashboard; its position is its place in the list."""
+
+    title: Name
+    title_en: Text = ""
+    chart: ChartKind
+    indicators: list[Code] = []
+    periods: Annotated[int, Field(ge=1, le=60)] = 12
+    disaggregation: Disaggregation = ""
+    # Rankings, maps and tables: the level of the units shown below the page's unit.
+    level: Level | None = None
+    # Completeness panels: the regime whose reports are counted.
+    regime: Code | None = None
+    width: Annotated[int, Field(ge=1, le=3)] = 3
+
+
+class DashboardSpec(Spec):
+    """A page of the direction center; `catalogue load` rewrites its panels whole."""
+
+    code: Code
+    name: Name
+    name_en: Text = ""
+    description: LongText = ""
+    kind: DashboardKind
+    sector: Code | None = None
+    order: Annotated[int, Field(ge=0)] = 0
+    rotation: bool = False
+    rotation_seconds: Annotated[int, Field(ge=10, le=600)] = 30
+    panels: list[PanelSpec] = []
+
+
+class TargetSpec(Spec):
+    """A target of an indicator for a unit and a period, identified by those three."""
+
+    indicator: Code
+    unit: UnitCode
+    period: PeriodCode
+    value: PlainDecimal
+    legal_source: Text = ""
+
+
+class AlertSpec(Spec):
+    """A threshold: units of `level` whose value crosses it are shown as alerts."""
+
+    code: Code
+    name: Name
+    name_en: Text = ""
+    description: LongText = ""
+    indicator: Code
+    operator: Literal["<", "<=", ">", ">="]
+    threshold: PlainDecimal
+    level: Level
+    period_type: PeriodTypeChoice = PeriodTypeChoice.MONTH
+    severity: AlertSeverity
+    active: bool = True
+    sector: Code | None = None
+    legal_source: Text = ""
+
+
 class CatalogueSpec(Spec):
     sectors: list[SectorSpec] = []
     dimensions: list[DimensionSpec] = []
@@ -258,3 +359,6 @@ class CatalogueSpec(Spec):
     regimes: list[RegimeSpec] = []
     rules: list[RuleSpec] = []
     reconciliations: list[ReconciliationSpec] = []
+    dashboards: list[DashboardSpec] = []
+    targets: list[TargetSpec] = []
+    alerts: list[AlertSpec] = []

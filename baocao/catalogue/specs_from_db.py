@@ -11,11 +11,16 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 
 from baocao.catalogue.models import (
+    AlertRule,
+    Dashboard,
+    DashboardPanel,
+    DashboardPanelIndicator,
     Dimension,
     Form,
     FormSection,
     Indicator,
     IndicatorDimension,
+    IndicatorTarget,
     ReconciliationRule,
     Regime,
     RegimeForm,
@@ -25,15 +30,18 @@ from baocao.catalogue.models import (
     ValidationRule,
 )
 from baocao.catalogue.spec import (
+    AlertSpec,
     CatalogueSpec,
     ColumnsSpec,
     CutoffSpec,
+    DashboardSpec,
     DeadlineSpec,
     DimensionSpec,
     FormSpec,
     IndicatorSpec,
     NarrativeSpec,
     OptionSpec,
+    PanelSpec,
     ReceiverSpec,
     ReconciliationSpec,
     RegimeSpec,
@@ -43,6 +51,7 @@ from baocao.catalogue.spec import (
     SectionSpec,
     SectorSpec,
     StepSpec,
+    TargetSpec,
     VersionSpec,
 )
 
@@ -229,6 +238,65 @@ def reconciliation_spec(rule: ReconciliationRule) -> ReconciliationSpec:
     )
 
 
+def panel_spec(panel: DashboardPanel) -> PanelSpec:
+    entries = sorted(panel.entries.all(), key=lambda entry: entry.order)
+    return PanelSpec(
+        title=panel.title,
+        title_en=panel.title_en,
+        chart=panel.chart,  # type: ignore[arg-type]
+        indicators=[entry.indicator.code for entry in entries],
+        periods=panel.periods,
+        disaggregation=panel.disaggregation,
+        level=panel.level or None,  # type: ignore[arg-type]
+        regime=panel.regime.code if panel.regime else None,
+        width=panel.width,
+    )
+
+
+def dashboard_spec(dashboard: Dashboard) -> DashboardSpec:
+    panels = sorted(dashboard.panels.all(), key=lambda panel: panel.order)
+    return DashboardSpec(
+        code=dashboard.code,
+        name=dashboard.name,
+        name_en=dashboard.name_en,
+        description=dashboard.description,
+        kind=dashboard.kind,  # type: ignore[arg-type]
+        sector=dashboard.sector.code if dashboard.sector else None,
+        order=dashboard.order,
+        rotation=dashboard.rotation,
+        rotation_seconds=dashboard.rotation_seconds,
+        panels=[panel_spec(panel) for panel in panels],
+    )
+
+
+def target_spec(target: IndicatorTarget) -> TargetSpec:
+    return TargetSpec(
+        indicator=target.indicator.code,
+        unit=target.unit.code,
+        period=target.period,
+        value=target.value,
+        legal_source=target.legal_source,
+    )
+
+
+def alert_spec(alert: AlertRule) -> AlertSpec:
+    return AlertSpec(
+        code=alert.code,
+        name=alert.name,
+        name_en=alert.name_en,
+        description=alert.description,
+        indicator=alert.indicator.code,
+        operator=alert.operator,  # type: ignore[arg-type]
+        threshold=alert.threshold,
+        level=alert.level,  # type: ignore[arg-type]
+        period_type=alert.period_type,  # type: ignore[arg-type]
+        severity=alert.severity,  # type: ignore[arg-type]
+        active=alert.active,
+        sector=alert.sector.code if alert.sector else None,
+        legal_source=alert.legal_source,
+    )
+
+
 def dimensions_for_specs() -> QuerySet[Dimension]:
     return Dimension.objects.prefetch_related("options")
 
@@ -276,8 +344,32 @@ def reconciliations_for_specs() -> QuerySet[ReconciliationRule]:
     return ReconciliationRule.objects.select_related("indicator", "sector")
 
 
+def dashboards_for_specs() -> QuerySet[Dashboard]:
+    """Dashboards with their panels and the panels' indicators in a fixed number of queries."""
+    entries: Prefetch[Any, Any, Any] = Prefetch(
+        "entries", queryset=DashboardPanelIndicator.objects.select_related("indicator")
+    )
+    panels: Prefetch[Any, Any, Any] = Prefetch(
+        "panels", queryset=DashboardPanel.objects.select_related("regime").prefetch_related(entries)
+    )
+    return Dashboard.objects.select_related("sector").prefetch_related(panels)
+
+
+def targets_for_specs() -> QuerySet[IndicatorTarget]:
+    # By codes, whatever the related models' orderings become: a dump lists its targets in
+    # the same order after it is reloaded into an empty database.
+    return IndicatorTarget.objects.select_related("indicator", "unit").order_by(
+        "indicator__code", "unit__code", "period"
+    )
+
+
+def alerts_for_specs() -> QuerySet[AlertRule]:
+    return AlertRule.objects.select_related("indicator", "sector")
+
+
 def catalogue_spec() -> CatalogueSpec:
-    """The whole stored catalogue, in code order (sectors in their own order)."""
+    """The whole stored catalogue, in code order (sectors and dashboards in their own order,
+    targets by indicator, unit and period)."""
     return CatalogueSpec(
         sectors=[sector_spec(sector) for sector in Sector.objects.all()],
         dimensions=[dimension_spec(dimension) for dimension in dimensions_for_specs()],
@@ -286,4 +378,7 @@ def catalogue_spec() -> CatalogueSpec:
         regimes=[regime_spec(regime) for regime in regimes_for_specs()],
         rules=[rule_spec(rule) for rule in rules_for_specs()],
         reconciliations=[reconciliation_spec(rule) for rule in reconciliations_for_specs()],
+        dashboards=[dashboard_spec(dashboard) for dashboard in dashboards_for_specs()],
+        targets=[target_spec(target) for target in targets_for_specs()],
+        alerts=[alert_spec(alert) for alert in alerts_for_specs()],
     )

@@ -1,4 +1,5 @@
-"""Writes to reports: create, save a draft, submit (signed), review, recall, unlock.
+"""Writes to reports: create, save a draft, submit (signed), review, recall, unlock; and
+reminders to the units that have not sent a report.
 
 Every function checks who acts (`permissions`), where the report stands (`lifecycle`), the
 lock after the deadline and the revision the caller saw, then writes everything or nothing
@@ -11,19 +12,28 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
-from collections.abc import Iterable, Mapping
+import smtplib
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
+from django.core.mail import send_mass_mail
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_lazy
 
+from baocao.accounts import scope
+from baocao.accounts.choices import Role
 from baocao.audit.choices import AuditAction
-from baocao.audit.services import Actor, change_record_create
-from baocao.core.errors import DomainError, NotFound, Rejected
+from baocao.audit.services import Actor, Change, change_record_create, change_records_create
+from baocao.catalogue.labels import day_label, period_label
+from baocao.catalogue.models import Regime
+from baocao.core.errors import DomainError, ErrorCode, NotFound, Rejected
 from baocao.core.text import nfc
 from baocao.organisations import selectors as org_selectors
 from baocao.organisations.models import Unit
+from baocao.periods import Period
 from baocao.submissions import checks, lifecycle, permissions, selectors, signing
 from baocao.submissions.canonical import canonical_bytes, digest
 from baocao.submissions.choices import (
@@ -33,13 +43,14 @@ from baocao.submissions.choices import (
     SignatureMethod,
     ValueSource,
 )
-from baocao.submissions.errors import SubmissionConflict, SubmissionError
+from baocao.submissions.errors import SubmissionConflict, SubmissionDenied, SubmissionError
 from baocao.submissions.layout import CellKey, ReportLayout
 from baocao.submissions.models import (
     Attachment,
     DataValue,
     DataValueHistory,
     NarrativeText,
+    Reminder,
     Report,
     ReportTransition,
     ReportVersion,
@@ -890,3 +901,387 @@ def certificate_revoke(*, fingerprint: str, actor: Actor) -> UnitCertificate:
         },
     )
     return certificate
+
+
+# Reminders (issue 7: the reporting board) ------------------------------------------------------
+
+# A second reminder to the same unit about the same report within this interval is skipped:
+# a double click, or two leaders acting at once, must not flood the unit's inbox.
+REMINDER_INTERVAL = dt.timedelta(hours=1)
+MAX_REMINDER_UNITS = 500
+MAX_REMINDER_MESSAGE = 2000
+# Who follows up late reports: the receiving agency's reviewers, leaders and administrators
+# (Decree 09/2019/NĐ-CP Art. 12: the receiver urges the units that have not reported).
+REMINDER_ROLES = frozenset({Role.REVIEWER, Role.LEADER, Role.ADMINISTRATOR})
+# Sent and not taken back: the report is with its receiver (as the completeness counts); a
+# returned report, a draft or one never opened is still owed.
+_SENT_STATUSES = frozenset(
+    {
+        ReportStatus.SUBMITTED,
+        ReportStatus.RESUBMITTED,
+        ReportStatus.ACCEPTED,
+        ReportStatus.RECALL_REQUESTED,
+    }
+)
+
+
+class ReminderError(ErrorCode):
+    """Why reminders were refused (stable codes, translated messages)."""
+
+    NO_UNITS = ("reminder_no_units", gettext_lazy("Choose at least one unit to remind."))
+    TOO_MANY_UNITS = (
+        "reminder_too_many_units",
+        gettext_lazy("At most %(maximum)s units can be reminded at once; %(count)s were chosen."),
+    )
+    MESSAGE_TOO_LONG = (
+        "reminder_message_too_long",
+        gettext_lazy("The message is longer than %(maximum)s characters."),
+    )
+    FORBIDDEN = (
+        "reminder_forbidden",
+        gettext_lazy("Only reviewers, leaders and administrators may send reminders."),
+    )
+    UNIT_OUT_OF_SCOPE = (
+        "reminder_unit_out_of_scope",
+        gettext_lazy("Unit %(unit)s is outside the units you may see: it cannot be reminded."),
+    )
+    NOT_RECEIVER = (
+        "reminder_not_receiver",
+        gettext_lazy(
+            "Unit %(unit)s sends this report to %(receiver)s: only %(receiver)s or a unit"
+            " above it may remind it."
+        ),
+    )
+    MAIL_FAILED = (
+        "reminder_mail_failed",
+        gettext_lazy(
+            "The reminder emails could not be sent (%(reason)s); no reminder was recorded."
+        ),
+    )
+
+
+@dataclasses.dataclass
+class ReminderSummary:
+    """What `reminders_send` did: the units reminded, those skipped and why, emails sent.
+
+    Skipped: `already_sent` (the report is with the receiver), `recently_reminded` (reminded
+    less than `REMINDER_INTERVAL` ago), `not_owed` (the unit owes no such report).
+    `without_recipients` are reminded units with no active reporting officer with an email
+    address: the reminder shows on their reports page, but nobody was emailed.
+    """
+
+    regime: str
+    period: str
+    reminded: list[str] = dataclasses.field(default_factory=list)
+    already_sent: list[str] = dataclasses.field(default_factory=list)
+    recently_reminded: list[str] = dataclasses.field(default_factory=list)
+    not_owed: list[str] = dataclasses.field(default_factory=list)
+    without_recipients: list[str] = dataclasses.field(default_factory=list)
+    emails: int = 0
+    reminders: list[Reminder] = dataclasses.field(default_factory=list)
+
+    @property
+    def skipped(self) -> int:
+        return len(self.already_sent) + len(self.recently_reminded) + len(self.not_owed)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Owed:
+    """A unit's report to remind about: from its report row, or the catalogue if unopened."""
+
+    unit: Unit
+    step_order: int
+    receiver: Unit
+    deadline: dt.date
+    status: str
+
+
+def may_send_reminders(user: Any) -> bool:
+    """Whether the user holds a role that follows up late reports (which units they may
+    remind is checked unit by unit when they send)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if getattr(user, "is_superuser", False):
+        return True
+    return bool(user.roles.filter(role__in=REMINDER_ROLES).exists())
+
+
+@transaction.atomic
+def reminders_send(
+    *,
+    regime: str,
+    period: str,
+    unit_codes: Sequence[str],
+    message: str = "",
+    actor: Actor,
+) -> ReminderSummary:
+    """Remind units that owe `regime`'s report for `period` and have not sent it (never
+    opened, a draft, or returned), and email each one's active reporting officers.
+
+    The actor must be a reviewer, leader or administrator of the unit that receives the
+    report or of a unit above it, and see the unit (`accounts.scope`); any unit refused
+    refuses the whole request, naming the unit. Units that sent the report, owe none, or
+    were reminded less than `REMINDER_INTERVAL` ago are skipped and counted. One `Reminder`
+    per unit, audited; all of it or, if the emails cannot be sent, none of it.
+    """
+    regime_obj = selectors.regime_get(regime)
+    period_obj = selectors.period_parse(period)
+    codes = list(dict.fromkeys(code.strip() for code in unit_codes if code and code.strip()))
+    text = nfc(message or "").strip()
+    if not codes:
+        raise DomainError(ReminderError.NO_UNITS, field="units")
+    if len(codes) > MAX_REMINDER_UNITS:
+        raise DomainError(
+            ReminderError.TOO_MANY_UNITS,
+            field="units",
+            maximum=MAX_REMINDER_UNITS,
+            count=len(codes),
+        )
+    if len(text) > MAX_REMINDER_MESSAGE:
+        raise DomainError(
+            ReminderError.MESSAGE_TOO_LONG, field="message", maximum=MAX_REMINDER_MESSAGE
+        )
+    if not may_send_reminders(actor):
+        raise SubmissionDenied(ReminderError.FORBIDDEN)
+    # Locked while deciding, so that two requests at once cannot both remind (PostgreSQL;
+    # SQLite takes the write lock at BEGIN).
+    units = {unit.code: unit for unit in Unit.objects.select_for_update().filter(code__in=codes)}
+    for index, code in enumerate(codes):
+        if code not in units:
+            raise NotFound(SubmissionError.UNKNOWN_UNIT, field=f"units[{index}]", code=code)
+    summary = ReminderSummary(regime=regime_obj.code, period=period_obj.code)
+    owed = _reminder_obligations(regime_obj, period_obj, [units[code] for code in codes], summary)
+    _check_may_remind(actor, period_obj.end, owed)
+    now = timezone.now()
+    recent = set(
+        Reminder.objects.filter(
+            regime=regime_obj,
+            period=period_obj.code,
+            unit__in=[item.unit for item in owed],
+            sent_at__gt=now - REMINDER_INTERVAL,
+        ).values_list("unit_id", flat=True)
+    )
+    to_remind: list[_Owed] = []
+    for item in owed:
+        if item.status in _SENT_STATUSES:
+            summary.already_sent.append(item.unit.code)
+        elif item.unit.pk in recent:
+            summary.recently_reminded.append(item.unit.code)
+        else:
+            to_remind.append(item)
+    if not to_remind:
+        return summary
+    addresses = _reporter_addresses([item.unit for item in to_remind])
+    name = _name(actor)
+    reminders = Reminder.objects.bulk_create(
+        [
+            Reminder(
+                regime=regime_obj,
+                period=period_obj.code,
+                unit=item.unit,
+                step_order=item.step_order,
+                message=text,
+                sent_at=now,
+                sent_by=_actor_user(actor),
+                sent_by_name=name,
+                recipients=len(addresses.get(item.unit.pk, [])),
+            )
+            for item in to_remind
+        ]
+    )
+    change_records_create(
+        actor=actor,
+        changes=[
+            Change(
+                AuditAction.CREATE,
+                reminder,
+                None,
+                {
+                    "regime": regime_obj.code,
+                    "period": period_obj.code,
+                    "unit": item.unit.code,
+                    "step": item.step_order,
+                    "recipients": reminder.recipients,
+                    "message": text,
+                },
+            )
+            for reminder, item in zip(reminders, to_remind, strict=True)
+        ],
+    )
+    summary.reminded = [item.unit.code for item in to_remind]
+    summary.without_recipients = [
+        item.unit.code for item in to_remind if not addresses.get(item.unit.pk)
+    ]
+    summary.reminders = reminders
+    summary.emails = _reminder_emails_send(
+        regime=regime_obj,
+        period=period_obj,
+        owed=to_remind,
+        addresses=addresses,
+        message=text,
+        actor=actor,
+        today=timezone.localdate(now),
+    )
+    return summary
+
+
+def _reminder_obligations(
+    regime: Regime, period: Period, units: Sequence[Unit], summary: ReminderSummary
+) -> list[_Owed]:
+    """What each unit owes: its report's copy of the obligation if it opened one, else the
+    catalogue's (`selectors.obligation_get`); units owing nothing go to `summary.not_owed`."""
+    reports = {
+        report.unit_id: report
+        for report in Report.objects.filter(
+            regime=regime, period=period.code, unit__in=units
+        ).select_related("receiver")
+    }
+    owed: list[_Owed] = []
+    for unit in units:
+        report = reports.get(unit.pk)
+        if report is not None:
+            owed.append(
+                _Owed(unit, report.step_order, report.receiver, report.deadline, report.status)
+            )
+            continue
+        try:
+            obligation = selectors.obligation_get(regime=regime, unit=unit, period=period)
+        except DomainError as error:
+            if error.error is not SubmissionError.NOT_OWED:
+                raise
+            summary.not_owed.append(unit.code)
+            continue
+        owed.append(
+            _Owed(
+                unit,
+                obligation.step_order,
+                obligation.receiver,
+                obligation.deadline,
+                ReportStatus.NOT_STARTED,
+            )
+        )
+    return owed
+
+
+def _check_may_remind(actor: Actor, period_end: dt.date, owed: Sequence[_Owed]) -> None:
+    """Each unit must be in the actor's scope (today or on the period's last day) or send to
+    the actor's unit, and its report's receiver must be the actor's unit or below it (as
+    `permissions.may_review` has a reviewer act on reports addressed to their unit)."""
+    visible: set[int] | None = set()
+    for day in {org_selectors.today(), period_end}:
+        ids = scope.unit_ids_in_scope(actor, on=day)  # type: ignore[arg-type]
+        if ids is None:
+            visible = None
+            break
+        assert visible is not None
+        visible |= ids
+    if visible is None:
+        return
+    own = getattr(actor, "unit_id", None)
+    for item in owed:
+        if item.unit.pk not in visible and item.receiver.pk != own:
+            raise SubmissionDenied(
+                ReminderError.UNIT_OUT_OF_SCOPE, field="units", unit=item.unit.code
+            )
+        if item.receiver.pk not in visible:
+            raise SubmissionDenied(
+                ReminderError.NOT_RECEIVER,
+                field="units",
+                unit=item.unit.code,
+                receiver=item.receiver.code,
+            )
+
+
+def _reporter_addresses(units: Sequence[Unit]) -> dict[int, list[str]]:
+    """Email addresses of each unit's active reporting officers (one query)."""
+    found: dict[int, list[str]] = {}
+    rows = (
+        get_user_model()
+        .objects.filter(unit__in=units, is_active=True, roles__role=Role.REPORTER)
+        .exclude(email="")
+        .order_by("unit_id", "email")
+        .values_list("unit_id", "email")
+        .distinct()
+    )
+    for unit_id, email in rows:
+        found.setdefault(unit_id, []).append(email)
+    return found
+
+
+def _reminder_emails_send(
+    *,
+    regime: Regime,
+    period: Period,
+    owed: Sequence[_Owed],
+    addresses: Mapping[int, list[str]],
+    message: str,
+    actor: Actor,
+    today: dt.date,
+) -> int:
+    """One email to each address, in Vietnamese: the regime, the period, the deadline and
+    the days overdue. Sent inside the transaction: if the mail server refuses, the error
+    rolls the reminders back, so that none is recorded as sent when it was not."""
+    sender = _name(actor)
+    sender_unit = getattr(actor, "unit", None)
+    names = dict(
+        org_selectors.versions_on(today)
+        .filter(unit_id__in=[item.unit.pk for item in owed])
+        .values_list("unit_id", "name")
+    )
+    emails: list[tuple[str, str, str | None, list[str]]] = []
+    with translation.override("vi"):
+        sender_unit_name = (
+            org_selectors.unit_name_as_of(unit=sender_unit) if sender_unit is not None else ""
+        )
+        period_name = period_label(period)
+        for item in owed:
+            unit_name = names.get(item.unit.pk) or org_selectors.unit_name_as_of(unit=item.unit)
+            subject = gettext("Reminder: report %(regime)s for %(period)s") % {
+                "regime": regime.code,
+                "period": period_name,
+            }
+            overdue = max(0, (today - item.deadline).days)
+            lines = [
+                gettext("To: %(unit)s (%(code)s).") % {"unit": unit_name, "code": item.unit.code},
+                "",
+                gettext(
+                    "%(sender)s (%(sender_unit)s) reminds your unit to send the report"
+                    " “%(name)s” (%(regime)s) for %(period)s."
+                )
+                % {
+                    "sender": sender,
+                    "sender_unit": sender_unit_name or "—",
+                    "name": regime.name,
+                    "regime": regime.code,
+                    "period": period_name,
+                },
+                (
+                    gettext("Deadline: %(deadline)s; overdue by %(days)s day(s).")
+                    if overdue
+                    else gettext("Deadline: %(deadline)s (not passed yet).")
+                )
+                % {"deadline": day_label(item.deadline), "days": overdue},
+                gettext("Where it stands: %(status)s.")
+                % {"status": ReportStatus(item.status).label},
+            ]
+            if message:
+                lines += ["", gettext("Message from the sender:"), message]
+            lines += [
+                "",
+                gettext(
+                    "Open “My unit's reports” in baocao to fill in and send the report. This"
+                    " email was sent automatically; please do not reply to it."
+                ),
+            ]
+            body = "\n".join(lines)
+            emails.extend(
+                (subject, body, None, [address]) for address in addresses.get(item.unit.pk, [])
+            )
+    if not emails:
+        return 0
+    try:
+        return send_mass_mail(emails, fail_silently=False)
+    except (OSError, smtplib.SMTPException) as error:
+        raise DomainError(
+            ReminderError.MAIL_FAILED, reason=str(error) or type(error).__name__
+        ) from None

@@ -22,3 +22,14 @@ urlpatterns += [
         name="analytics-completeness",
     ),
 ]
+
+# The reporting board (baocao.analytics.completeness.reporting_board, issue 7).
+from baocao.analytics.api import board  # noqa: E402
+
+urlpatterns += [
+    path(
+        "analytics/reporting-board/",
+        board.ReportingBoardView.as_view(),
+        name="analytics-reporting-board",
+    ),
+]

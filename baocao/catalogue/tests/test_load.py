@@ -8,10 +8,13 @@ from django.utils import translation
 from baocao.audit.models import ChangeRecord
 from baocao.catalogue.files import KINDS, catalogue_read, catalogue_write
 from baocao.catalogue.models import (
+    AlertRule,
+    Dashboard,
     Dimension,
     Form,
     FormRow,
     Indicator,
+    IndicatorTarget,
     ReconciliationRule,
     Regime,
     RegimeVersion,
@@ -28,8 +31,20 @@ pytestmark = pytest.mark.django_db
 
 
 def _wipe() -> None:
-    # Highest first: rules and regimes use sectors, forms use indicators, indicators the rest.
-    for model in (ReconciliationRule, ValidationRule, Regime, Form, Indicator, Dimension, Sector):
+    # Highest first: dashboards, targets and alerts use indicators, sectors, regimes and units;
+    # rules and regimes use sectors, forms use indicators, indicators the rest.
+    for model in (
+        AlertRule,
+        IndicatorTarget,
+        Dashboard,
+        ReconciliationRule,
+        ValidationRule,
+        Regime,
+        Form,
+        Indicator,
+        Dimension,
+        Sector,
+    ):
         model.objects.all().delete()
 
 
@@ -91,6 +106,8 @@ def test_dump_then_load_into_an_empty_catalogue_reproduces_it(tmp_path):
     catalogue_load(path=SMALL, actor=None)
     before = catalogue_spec()
     assert len(before.rules) >= 20  # the sample's validation rules go round too
+    # And its pages, targets and alerts.
+    assert len(before.dashboards) >= 12 and before.targets and before.alerts
     first = tmp_path / "dump"
     catalogue_write(before, first)
     _wipe()

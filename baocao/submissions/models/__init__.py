@@ -1,4 +1,5 @@
 from baocao.submissions.models.policy import DEFAULT_GRACE_DAYS, ReportingPolicy
+from baocao.submissions.models.reminder import Reminder
 from baocao.submissions.models.report import Report, ReportTransition, ReportVersion
 from baocao.submissions.models.signing import UnitCertificate, UnitSigningKey
 from baocao.submissions.models.value import (
@@ -14,6 +15,7 @@ __all__ = [
     "DataValue",
     "DataValueHistory",
     "NarrativeText",
+    "Reminder",
     "Report",
     "ReportTransition",
     "ReportVersion",

@@ -25,9 +25,12 @@ def _sample_catalogue_for_package(django_db_setup, django_db_blocker):  # type: 
     records of the load stay (they are append-only): tests count the records they make.
     """
     from baocao.catalogue.models import (
+        AlertRule,
+        Dashboard,
         Dimension,
         Form,
         Indicator,
+        IndicatorTarget,
         ReconciliationRule,
         Regime,
         Sector,
@@ -40,6 +43,9 @@ def _sample_catalogue_for_package(django_db_setup, django_db_blocker):  # type: 
     yield summary
     with django_db_blocker.unblock():
         for model in (
+            Dashboard,
+            AlertRule,
+            IndicatorTarget,
             ReconciliationRule,
             ValidationRule,
             Regime,

@@ -25,7 +25,7 @@ from baocao.organisations.models import Unit
 from baocao.submissions import lifecycle, permissions, selectors, services
 from baocao.submissions.choices import ReportStatus
 from baocao.submissions.errors import SubmissionError
-from baocao.submissions.models import Report
+from baocao.submissions.models import Reminder, Report
 from baocao.submissions.views.common import (
     MY_REPORTS_DAYS_AFTER,
     MY_REPORTS_DAYS_BEFORE,
@@ -58,6 +58,9 @@ class OwedRow:
     locked: bool
     open_url: str
     version_count: int
+    # The latest reminder about a report still to send (issue 7), and who sent it.
+    reminded_at: dt.datetime | None = None
+    reminded_by: str = ""
 
 
 def _choosable_units(user: User) -> list[Unit]:
@@ -161,7 +164,32 @@ def _owed_rows(user: User, unit: Unit, today: dt.date) -> list[OwedRow]:
     for key, report in existing.items():
         if key not in seen and report.status in lifecycle.EDITABLE:
             rows.append(_row_of_report(report, today))
-    return sorted(rows, key=lambda row: (row.deadline, row.regime_code))
+    return sorted(_with_reminders(rows, unit), key=lambda row: (row.deadline, row.regime_code))
+
+
+# Reports the unit still has to send: a reminder about them is worth showing.
+_TO_SEND = frozenset({ReportStatus.NOT_STARTED, ReportStatus.DRAFT, ReportStatus.RETURNED})
+
+
+def _with_reminders(rows: list[OwedRow], unit: Unit) -> list[OwedRow]:
+    """The rows, those still to send with their latest reminder (one query)."""
+    waiting = {(row.regime_code, row.period) for row in rows if row.status["code"] in _TO_SEND}
+    if not waiting:
+        return rows
+    latest: dict[tuple[str, str], tuple[dt.datetime, str]] = {}
+    found = (
+        Reminder.objects.filter(unit=unit, period__in={period for _code, period in waiting})
+        .order_by("sent_at", "pk")
+        .values_list("regime__code", "period", "sent_at", "sent_by_name")
+    )
+    for regime_code, period, sent_at, name in found:
+        latest[(regime_code, period)] = (sent_at, name)
+    return [
+        dataclasses.replace(row, reminded_at=reminder[0], reminded_by=reminder[1])
+        if (key := (row.regime_code, row.period)) in waiting and (reminder := latest.get(key))
+        else row
+        for row in rows
+    ]
 
 
 def _row_of_report(report: Report, today: dt.date) -> OwedRow:

@@ -18,9 +18,12 @@ from django.utils.translation import gettext as _
 from baocao.catalogue.checks import catalogue_check
 from baocao.catalogue.files import catalogue_read, catalogue_write
 from baocao.catalogue.models import (
+    AlertRule,
+    Dashboard,
     Dimension,
     Form,
     Indicator,
+    IndicatorTarget,
     ReconciliationRule,
     Regime,
     Sector,
@@ -32,7 +35,10 @@ from baocao.core.errors import DomainError, Rejected
 
 
 class Command(BaseCommand):
-    help = "Load, dump and check the catalogue (indicators, dimensions, forms, regimes) as YAML."
+    help = (
+        "Load, dump and check the catalogue (indicators, dimensions, forms, regimes, rules, "
+        "dashboards, targets, alerts) as YAML."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(
@@ -86,6 +92,9 @@ class Command(BaseCommand):
             "regimes": Regime._meta.verbose_name_plural,
             "rules": ValidationRule._meta.verbose_name_plural,
             "reconciliations": ReconciliationRule._meta.verbose_name_plural,
+            "dashboards": Dashboard._meta.verbose_name_plural,
+            "targets": IndicatorTarget._meta.verbose_name_plural,
+            "alerts": AlertRule._meta.verbose_name_plural,
         }
         for kind, name in names.items():
             created, updated = summary.created[kind], summary.updated[kind]
