@@ -22,6 +22,7 @@ demo: install
 	$(BIN)/baocao demo_admin
 	$(BIN)/baocao demo_reporting
 	$(BIN)/baocao demo_quality
+	$(BIN)/baocao demo_direction
 	$(BIN)/baocao analytics rebuild > /dev/null
 	@echo "baocao: http://$(HOST):$(PORT)/  (Ctrl+C to stop)"
 	@# The worker runs background jobs (batch validation) beside the site and stops with it.
