@@ -354,6 +354,19 @@ def _finish(con: duckdb.DuckDBPyConnection, watermark: dt.datetime, kind: str) -
         "SELECT DISTINCT indicator_id, period_type FROM facts "
         "UNION SELECT DISTINCT indicator_id, period_type FROM facts_other"
     )
+    # Indicators with figures stored by options only: a form whose columns are a dimension
+    # stores no total, and the engine then adds the options up for the total, figure by
+    # figure. The others (totals stored, options or not) read their totals directly.
+    con.execute(
+        "CREATE OR REPLACE TABLE options_only AS "
+        + " UNION ".join(
+            f"SELECT DISTINCT o.indicator_id FROM {table} o ANTI JOIN "
+            f"(SELECT indicator_id, unit_id, period FROM {table} WHERE disaggregation = '') t "
+            "ON t.indicator_id = o.indicator_id AND t.unit_id = o.unit_id "
+            "AND t.period = o.period WHERE o.disaggregation <> ''"
+            for table in ("facts", "facts_other")
+        )
+    )
     con.execute(
         "CREATE OR REPLACE TABLE meta AS SELECT ?::TIMESTAMPTZ AS watermark, "
         "now() AS built_at, ? AS kind, ? AS facts, ? AS database",

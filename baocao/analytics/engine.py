@@ -14,7 +14,8 @@ Semantics (issue 6, scope 2; docs/analytics.md explains them with examples):
   of each period, averaged over the periods); `last` (each unit's latest value in the period,
   summed over units: stocks such as population); `min`; `max`; `count`; `none` (only a value
   reported for exactly that unit and period).
-- **Disaggregations.** `""` the total as reported; `DIM=OPT` one option; `DIM=*` one row per
+- **Disaggregations.** `""` the total: as reported, or, for a figure stored only by options
+  (a form whose columns are a dimension), the sum of its options; `DIM=OPT` one option; `DIM=*` one row per
   option of that dimension (values keyed by that dimension alone).
 - **Derived indicators** are computed from their components after aggregation (a rate of a
   province is the ratio of its sums, never the sum of its communes' rates).
@@ -53,6 +54,10 @@ _FINENESS = [
     PeriodType.YEAR,
     PeriodType.RANGE,
 ]
+# An indicator whose total is chosen figure by figure (`_total_layouts`).
+OPTIONS = "options"
+# The dimensions of a stored disaggregation key: "OWNERSHIP=FDI,SEX=NU" -> "OWNERSHIP,SEX".
+LAYOUT_SQL = "regexp_replace({column}, '=[^,]*', '', 'g')"
 _OPTION = re.compile(
     r"^[A-Z0-9][A-Z0-9._-]*=([A-Z0-9][A-Z0-9._-]*|\*)(,[A-Z0-9][A-Z0-9._-]*=[A-Z0-9][A-Z0-9._-]*)*$"
 )
@@ -118,9 +123,14 @@ def engine_run(query: EngineQuery) -> EngineResult:
         for ref in stored:
             by_aggregation[ref.aggregation].append(ref)
         types = _period_types(con, [ref.id for ref in stored], live)
+        layouts = _total_layouts(con, [ref.id for ref in stored], live, query.disaggregation)
         remap = _remap_table(con, query.structure)
         for aggregation, refs in by_aggregation.items():
-            cells.extend(_aggregate(con, query, refs, aggregation, types, live, remap))
+            by_layout: dict[str, list[IndicatorRef]] = defaultdict(list)
+            for ref in refs:
+                by_layout[layouts.get(ref.id, "")].append(ref)
+            for layout, group in by_layout.items():
+                cells.extend(_aggregate(con, query, group, aggregation, types, live, remap, layout))
     return EngineResult(cells, generation.number, time.perf_counter() - started, live)
 
 
@@ -214,6 +224,37 @@ def _period_types(
     for indicator_id, period_type in rows:
         found[int(indicator_id)].add(str(period_type))
     return found
+
+
+def _total_layouts(
+    con: duckdb.DuckDBPyConnection, indicator_ids: Sequence[int], live: int, disaggregation: str
+) -> dict[int, str]:
+    """For a total, the indicators with figures stored by options only (a form whose columns
+    are a dimension stores no total), marked OPTIONS: their total is chosen figure by figure
+    in `_aggregate`. The others use their stored totals directly (the fast path)."""
+    if disaggregation or not indicator_ids:
+        return {}
+    state = reader_state()
+    if "options_only" not in state:
+        try:
+            state["options_only"] = frozenset(
+                int(pk) for (pk,) in con.execute("SELECT indicator_id FROM options_only").fetchall()
+            )
+        except duckdb.CatalogException:
+            state["options_only"] = frozenset()  # a generation built before this was kept
+    wanted = set(indicator_ids)
+    marked = set(state["options_only"] & wanted)
+    if live:
+        # A changed figure may be one stored by options: read those indicators figure by figure.
+        ids = ",".join(str(int(pk)) for pk in indicator_ids)
+        marked |= {
+            int(pk)
+            for (pk,) in con.execute(
+                "SELECT DISTINCT indicator_id FROM delta_facts "
+                f"WHERE indicator_id IN ({ids}) AND disaggregation <> ''"
+            ).fetchall()
+        }
+    return {pk: OPTIONS for pk in marked}
 
 
 def _targets(
@@ -324,6 +365,7 @@ def _aggregate(
     types: dict[int, set[str]],
     live: int,
     remap: str | None,
+    layout: str = "",
 ) -> list[Cell]:
     targets = _targets(refs, query.periods, types)
     if not targets:
@@ -337,7 +379,15 @@ def _aggregate(
     first = min(t[2] for t in targets).isoformat()
     last = max(t[3] for t in targets).isoformat()
     units = ",".join(str(int(pk)) for pk in query.unit_ids)
-    disaggregation, option_sql = _disaggregation_sql(query.disaggregation)
+    disaggregation, option_sql = _disaggregation_sql(query.disaggregation, layout)
+    # Each figure's total: its stored total, else the sum of its options in one layout (the
+    # first by name: "OWNERSHIP" before "OWNERSHIP,SEX"; each adds up to the same total).
+    keys = LAYOUT_SQL.format(column="f.disaggregation")
+    qualify = (
+        f"QUALIFY {keys} = min({keys}) OVER (PARTITION BY f.indicator_id, f.unit_id, f.period)"
+        if layout == OPTIONS
+        else ""
+    )
     source_sql = "AND f.source = $source" if query.source else ""
     filters = (
         f"f.indicator_id IN ({ids}) AND f.period_start >= DATE '{first}' "
@@ -374,6 +424,7 @@ def _aggregate(
             SELECT m.out_period, {option_sql} AS option, f.*
             FROM ({facts}) f
             JOIN period_map m ON f.indicator_id = m.indicator_id AND f.period = m.code
+            {qualify}
         ),
         placed AS ({placed})
         {final}
@@ -406,8 +457,15 @@ def _aggregate(
     ]
 
 
-def _disaggregation_sql(disaggregation: str) -> tuple[str, str]:
-    """The filter on stored disaggregation keys, and the option each row reports under."""
+def _disaggregation_sql(disaggregation: str, layout: str = "") -> tuple[str, str]:
+    """The filter on stored disaggregation keys, and the option each row reports under.
+
+    The total (`disaggregation` empty) is the stored total; for an indicator with figures
+    stored by options (`layout` OPTIONS, see `_total_layouts`) every row is read and each
+    figure's rows are chosen in `_aggregate`.
+    """
+    if not disaggregation and layout == OPTIONS:
+        return "TRUE", "''"
     if not disaggregation:
         return "f.disaggregation = ''", "''"
     if not _OPTION.fullmatch(disaggregation):
@@ -441,8 +499,9 @@ def _final_sql(aggregation: str) -> str:
         "min": "min(value)",
         "max": "max(value)",
         "count": "count(*)",
-        "none": "CASE WHEN count(*) = 1 AND bool_and(unit_id = out_unit AND period = out_period) "
-        "THEN min(value) END",
+        # The unit's own value for exactly that period; the units below it are not added up
+        # (a national CPI is the statistics office's figure, not a sum of provinces').
+        "none": "min(value) FILTER (WHERE unit_id = out_unit AND period = out_period)",
     }
     if aggregation in direct:
         return (

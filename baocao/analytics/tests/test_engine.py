@@ -141,6 +141,10 @@ def test_not_aggregated_indicators_only_answer_for_their_own_unit_and_period(
     assert value(rows, rate.code, "00004", "202611") == 12.5
     assert value(rows, rate.code, "01", "202611") is None  # no sum of communes' rates
     assert value(rows, rate.code, "00004", "2026Q4") is None
+    # The city's own rate is its answer, whatever its wards report (a national CPI is the
+    # statistics office's figure, not a sum of the provinces').
+    put(rate.code, "01", "202611", 9.25)
+    assert value(query([rate.code], ["202611"], units=["01"]), rate.code, "01", "202611") == 9.25
 
 
 def test_disaggregations_total_one_option_and_every_option(sample_catalogue, store):
@@ -290,3 +294,30 @@ def test_a_query_too_large_is_refused_before_it_runs(hanoi, monkeypatch):
             indicators=[RECEIVED], periods=["202611", "202612"], children_of="01"
         )
     assert refused.value.code == "too_large"
+
+
+def test_a_total_adds_up_the_options_when_only_options_are_stored(sample_catalogue, store):
+    # A form whose columns are a dimension (exports by ownership) stores only the options;
+    # an indicator stored with its total keeps using it, options or not.
+    exports = "ODVM.XK"
+    for option, amount in (("NHA_NUOC", 10), ("NGOAI_NN", 25), ("FDI", 65)):
+        put(exports, "01", "202611", amount, disaggregation=f"OWNERSHIP={option}")
+    put(exports, "79", "202611", 300)  # Hồ Chí Minh City reports the total
+    put(exports, "79", "202611", 200, disaggregation="OWNERSHIP=FDI")
+    services.analytics_rebuild()
+    rows = query([exports], ["202611"], units=["01", "79"])
+    assert value(rows, exports, "01", "202611") == 100
+    assert value(rows, exports, "79", "202611") == 300
+    assert (
+        value(
+            query([exports], ["202611"], units=["01"], disaggregation="OWNERSHIP=FDI"),
+            exports,
+            "01",
+            "202611",
+            "OWNERSHIP=FDI",
+        )
+        == 65
+    )
+    # A value changed since the build is read live, the total still the sum of the options.
+    put(exports, "01", "202611", 30, disaggregation="OWNERSHIP=NGOAI_NN")
+    assert value(query([exports], ["202611"], units=["01"]), exports, "01", "202611") == 105
