@@ -15,8 +15,8 @@ Semantics (issue 6, scope 2; docs/analytics.md explains them with examples):
   summed over units: stocks such as population); `min`; `max`; `count`; `none` (only a value
   reported for exactly that unit and period).
 - **Disaggregations.** `""` the total: as reported, or, for a figure stored only by options
-  (a form whose columns are a dimension), the sum of its options; `DIM=OPT` one option; `DIM=*` one row per
-  option of that dimension (values keyed by that dimension alone).
+  (a form whose columns are a dimension), the sum of its options; `DIM=OPT` one option;
+  `DIM=*` one row per option of that dimension (values keyed by that dimension alone).
 - **Derived indicators** are computed from their components after aggregation (a rate of a
   province is the ratio of its sums, never the sum of its communes' rates).
 - **Sources.** By default the official value of each figure (a report's before an import's);

@@ -1024,6 +1024,9 @@ def reminders_send(
     were reminded less than `REMINDER_INTERVAL` ago are skipped and counted. One `Reminder`
     per unit, audited; all of it or, if the emails cannot be sent, none of it.
     """
+    # Who may act is checked before what is wrong with the request.
+    if not may_send_reminders(actor):
+        raise SubmissionDenied(ReminderError.FORBIDDEN)
     regime_obj = selectors.regime_get(regime)
     period_obj = selectors.period_parse(period)
     codes = list(dict.fromkeys(code.strip() for code in unit_codes if code and code.strip()))
@@ -1041,11 +1044,11 @@ def reminders_send(
         raise DomainError(
             ReminderError.MESSAGE_TOO_LONG, field="message", maximum=MAX_REMINDER_MESSAGE
         )
-    if not may_send_reminders(actor):
-        raise SubmissionDenied(ReminderError.FORBIDDEN)
     # Locked while deciding, so that two requests at once cannot both remind (PostgreSQL;
-    # SQLite takes the write lock at BEGIN).
-    units = {unit.code: unit for unit in Unit.objects.select_for_update().filter(code__in=codes)}
+    # SQLite takes the write lock at BEGIN). NO KEY UPDATE: rows that refer to these units
+    # (values, reports being saved) are not held up meanwhile.
+    locked = Unit.objects.select_for_update(no_key=True).filter(code__in=codes)
+    units = {unit.code: unit for unit in locked}
     for index, code in enumerate(codes):
         if code not in units:
             raise NotFound(SubmissionError.UNKNOWN_UNIT, field=f"units[{index}]", code=code)

@@ -24,7 +24,9 @@ def codes_param(request: Request, *names: str) -> list[str]:
     codes: list[str] = []
     for name in names:
         for value in request.query_params.getlist(name):
-            codes.extend(part.strip() for part in value.split(",") if part.strip())
+            # No NUL character reaches the database: PostgreSQL refuses it in any text.
+            clean = value.replace("\x00", "")
+            codes.extend(part.strip() for part in clean.split(",") if part.strip())
     return list(dict.fromkeys(codes))
 
 
@@ -111,10 +113,10 @@ class ReportingBoardView(APIView):
         if problems:
             raise Rejected(problems)
         board = reporting_board(
-            regime=params.get("regime", ""),
+            regime=params.get("regime", "").replace("\x00", ""),
             periods=codes_param(request, "periods", "period"),
             units=codes_param(request, "units", "unit"),
-            children_of=params.get("children_of", "").strip(),
+            children_of=params.get("children_of", "").replace("\x00", "").strip(),
             step=step,
             user=request.user,
             on=on,

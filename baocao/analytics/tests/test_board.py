@@ -311,3 +311,6 @@ def test_the_board_is_in_the_openapi_schema(api_client):
         "children_of",
         "units",
     }
+    schemas = schema["components"]["schemas"]
+    reference = schemas["BoardCell"]["properties"]["status"]["$ref"].rsplit("/", 1)[-1]
+    assert set(schemas[reference]["enum"]) == {status.value for status in CellStatus}

@@ -18,6 +18,9 @@ import pytest
 from django.conf import settings
 from django.core import mail
 from django.test import Client
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from baocao.accounts.models import User
 from baocao.analytics.tests import test_completeness
@@ -32,7 +35,7 @@ from baocao.analytics.tests.test_completeness import (
 from baocao.submissions.models import Reminder, Report
 from baocao.submissions.tests.conftest import REGIME, make_user, open_period
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("baocao.dashboards.tests.urls_board")]
+pytestmark = pytest.mark.django_db
 
 URL = "/direction/reporting/"
 REMIND = "/direction/reporting/remind/"
@@ -284,3 +287,56 @@ def test_a_bad_reminder_goes_back_with_the_reason(month, reviewer, store):
         REMIND, {"regime": REGIME, "period": month, "units": [TAY_HO], "next": "https://x.example/"}
     )
     assert elsewhere.status_code == 302 and elsewhere["Location"].startswith(URL)
+
+
+# Cost -----------------------------------------------------------------------------------------
+
+
+def test_the_page_costs_the_same_queries_for_34_rows_as_for_126(month, store):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    leader = make_user("lanhdao-cp", "CP", ["leader"])
+    client = client_of(leader)
+    params = {"regime": REGIME, "period": month, "periods": "6"}
+    client.get(URL, params | {"unit": "CP"})  # sessions, caches
+    counts = {}
+    for unit, rows in (("CP", 34), ("01", HANOI_COMMUNES)):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(URL, params | {"unit": unit})
+        assert len(response.context["board"].rows) == rows
+        counts[unit] = len(queries)
+    # Hà Nội's breadcrumb reads one unit more (the Government above it): depth, not rows.
+    assert counts["01"] - counts["CP"] <= 1, counts
+    assert counts["01"] <= 45, counts
+
+
+# Any URL --------------------------------------------------------------------------------------
+
+PARAM = st.one_of(
+    st.text(max_size=12),
+    st.sampled_from(
+        ["", REGIME, "BC-KTXH-THANG", "BC-DX-BAO", "01", "CP", THU_DAU_MOT, "202611", "2026Q4"]
+    ),
+    st.integers(min_value=-5, max_value=40).map(str),
+)
+
+
+@given(
+    params=st.fixed_dictionaries(
+        {},
+        optional={
+            "regime": PARAM,
+            "period": PARAM,
+            "periods": PARAM,
+            "unit": PARAM,
+            "format": PARAM,
+        },
+    )
+)
+@hypothesis_settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_no_url_makes_the_board_fail(sample_catalogue, reviewer, store, params):
+    response = client_of(reviewer).get(URL, params)
+    assert response.status_code in (200, 400, 403, 404), (params, response.status_code)

@@ -140,7 +140,7 @@ def reporting_board(request: HttpRequest) -> HttpResponse:
     user = request.user
     try:
         question = _question(request.GET, user)
-        kind = request.GET.get("format", "").strip()
+        kind = _param(request.GET, "format")
         if kind not in ("", "csv", "xlsx"):
             raise DomainError(DashboardError.BAD_FORMAT, field="format", value=kind[:MAX_PARAM])
         board = _board(question, user)
@@ -186,23 +186,32 @@ def reporting_board(request: HttpRequest) -> HttpResponse:
     return render(request, "dashboards/board.html", context)
 
 
+def _clean(text: str) -> str:
+    # No NUL character reaches the database: PostgreSQL refuses it in any text.
+    return text.replace("\x00", "").strip()[:MAX_PARAM]
+
+
+def _param(params: QueryDict, name: str) -> str:
+    return _clean(params.get(name, ""))
+
+
 def _question(params: QueryDict, user: Any) -> Question:
     """The board asked for, every problem of the URL at once, each naming its field."""
     problems: list[DomainError] = []
-    code = params.get("regime", "").strip()[:MAX_PARAM] or DEFAULT_REGIME
-    regime = Regime.objects.filter(code=code).first()
-    if regime is None:
-        problems.append(NotFound(AnalyticsError.UNKNOWN_REGIME, field="regime", code=code))
-    else:
+    code = _param(params, "regime") or DEFAULT_REGIME
+    regime: Regime | None = None
+    try:
         regime = catalogue_selectors.regime_get(code=code)  # with its versions and steps
-    count = _count(params.get("periods", ""), problems)
+    except NotFound:
+        problems.append(NotFound(AnalyticsError.UNKNOWN_REGIME, field="regime", code=code))
+    count = _count(_param(params, "periods"), problems)
     end: Period | None = None
-    if text := params.get("period", "").strip()[:MAX_PARAM]:
+    if text := _param(params, "period"):
         try:
             end = submission_selectors.period_parse(text, field="period")
         except DomainError as error:
             problems.append(error)
-    unit_code = params.get("unit", "").strip()[:MAX_PARAM]
+    unit_code = _param(params, "unit")
     unit = Unit.objects.filter(code=unit_code).first() if unit_code else default_unit(user)
     if unit is None:
         problems.append(NotFound(DashboardError.UNKNOWN_UNIT, field="unit", code=unit_code))
@@ -520,9 +529,9 @@ def reporting_remind(request: HttpRequest) -> HttpResponse:
     chosen on the board, then go back to it with what was done. Refused units (outside the
     user's scope, or whose receiver is not the user's unit or below) refuse it all (403)."""
     post = request.POST
-    regime = post.get("regime", "").strip()[:MAX_PARAM]
-    period = post.get("period", "").strip()[:MAX_PARAM]
-    units = [code.strip()[:MAX_PARAM] for code in post.getlist("units")]
+    regime = _param(post, "regime")
+    period = _param(post, "period")
+    units = [_clean(code) for code in post.getlist("units")]
     back = post.get("next", "")
     if not url_has_allowed_host_and_scheme(
         back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -537,7 +546,9 @@ def reporting_remind(request: HttpRequest) -> HttpResponse:
             regime=regime,
             period=period,
             unit_codes=units[: submission_services.MAX_REMINDER_UNITS + 1],
-            message=post.get("message", "")[: submission_services.MAX_REMINDER_MESSAGE + 1],
+            message=post.get("message", "").replace("\x00", "")[
+                : submission_services.MAX_REMINDER_MESSAGE + 1
+            ],
             actor=request.user,
         )
     except SubmissionDenied as error:
