@@ -30,6 +30,16 @@ def _bool(name: str, default: bool) -> bool:
     raise ConfigurationError(f"{name} must be true or false, got {raw!r}")
 
 
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a whole number, got {raw!r}") from None
+
+
 def _list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if not raw:
@@ -49,6 +59,14 @@ class Config:
     csrf_trusted_origins: list[str]
     time_zone: str
     log_level: str
+    # Outgoing email (reminders to reporting officers). Without a host, messages are written
+    # to files in the data directory instead, so that the embedded default needs no server.
+    email_host: str = ""
+    email_port: int = 587
+    email_user: str = ""
+    email_password: str = ""
+    email_tls: bool = True
+    email_from: str = "baocao <no-reply@localhost>"
 
     @property
     def uses_postgres(self) -> bool:
@@ -81,4 +99,10 @@ def load_config() -> Config:
         csrf_trusted_origins=_list("BAOCAO_CSRF_TRUSTED_ORIGINS", []),
         time_zone=os.environ.get("BAOCAO_TIME_ZONE", "Asia/Ho_Chi_Minh"),
         log_level=os.environ.get("BAOCAO_LOG_LEVEL", "INFO").upper(),
+        email_host=os.environ.get("BAOCAO_EMAIL_HOST", ""),
+        email_port=_int("BAOCAO_EMAIL_PORT", 587),
+        email_user=os.environ.get("BAOCAO_EMAIL_USER", ""),
+        email_password=os.environ.get("BAOCAO_EMAIL_PASSWORD", ""),
+        email_tls=_bool("BAOCAO_EMAIL_TLS", default=True),
+        email_from=os.environ.get("BAOCAO_EMAIL_FROM", "baocao <no-reply@localhost>"),
     )

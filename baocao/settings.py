@@ -107,6 +107,19 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+
+# Email: SMTP when a host is configured, otherwise one file per message in the data directory.
+DEFAULT_FROM_EMAIL = CONFIG.email_from
+if CONFIG.email_host:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = CONFIG.email_host
+    EMAIL_PORT = CONFIG.email_port
+    EMAIL_HOST_USER = CONFIG.email_user
+    EMAIL_HOST_PASSWORD = CONFIG.email_password
+    EMAIL_USE_TLS = CONFIG.email_tls
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = DATA_DIR / "emails"
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
