@@ -335,11 +335,12 @@ def _derive(
 ) -> None:
     """The derived indicator from its components' aggregated values (ratio of sums)."""
     options = {key[3] for key in by_key if key[0] in formula.references} or {""}
+    period_codes = [period.code for period in periods]  # computed once, not per unit
     for unit in units:
-        for period in periods:
+        for period_code in period_codes:
             for option in options:
                 parts = [
-                    by_key.get((ref, unit.id, period.code, option)) for ref in formula.references
+                    by_key.get((ref, unit.id, period_code, option)) for ref in formula.references
                 ]
                 known = [part for part in parts if part is not None]
                 if not known:
@@ -350,10 +351,10 @@ def _derive(
                         for ref, part in zip(formula.references, parts, strict=True)
                     }
                 )
-                by_key[(code, unit.id, period.code, option)] = Cell(
+                by_key[(code, unit.id, period_code, option)] = Cell(
                     indicator=code,
                     unit_id=unit.id,
-                    period=period.code,
+                    period=period_code,
                     disaggregation=option,
                     value=value,
                     values=sum(part.values for part in known),
@@ -483,3 +484,33 @@ def indicator_period_types(codes: Sequence[str]) -> dict[str, set[str]]:
         code: {kind for ref in refs if ref in parts for kind in by_id.get(parts[ref].id, ())}
         for code, refs in references.items()
     }
+
+
+def units_below(*, unit: str, level: str, on: dt.date) -> list[str]:
+    """Codes of the units of `level` at or below `unit` on `on` (itself if of that level),
+    from the store's copy of the hierarchy: a dictionary walk, not a query per level."""
+    dimensions = store_dimensions()
+    if dimensions is None or unit not in dimensions.units:
+        found = Unit.objects.filter(code=unit).first()
+        if found is None:
+            return []
+        if found.level == level:
+            return [found.code]
+        return [
+            version.unit.code
+            for version in org_selectors.unit_descendants(unit=found, on=on)
+            if version.unit.level == level
+        ]
+    start = dimensions.units[unit]
+    if start.level == level:
+        return [start.code]
+    codes: list[str] = []
+    queue = [start]
+    while queue:
+        current = queue.pop()
+        for child in dimensions.children_on(current.id, on):
+            if child.level == level:
+                codes.append(child.code)
+            else:
+                queue.append(child)
+    return sorted(codes)

@@ -35,7 +35,6 @@ from baocao.core.errors import DomainError
 from baocao.core.numbers import format_number
 from baocao.dashboards.filters import Filters
 from baocao.organisations import selectors as org_selectors
-from baocao.organisations.choices import Level
 from baocao.organisations.models import Unit
 from baocao.periods import Period, PeriodType, period_of
 from baocao.validation import selectors as quality
@@ -44,6 +43,8 @@ SEVERITY_ORDER = {AlertSeverity.CRITICAL: 0, AlertSeverity.WARNING: 1}
 KIND_THRESHOLD = "threshold"
 KIND_LATE = "late"
 KIND_QUALITY = "quality"
+# Units listed one by one for a regime's overdue reports; beyond, one alert counts them.
+LATE_LISTED = 5
 
 
 @dataclasses.dataclass
@@ -86,11 +87,7 @@ def latest_period(period_type: PeriodType, end: dt.date) -> Period:
 
 def _watched(unit: Unit, level: str, user: Any, on: dt.date) -> list[str]:
     """Codes of the units of `level` at or below `unit` that `user` may see."""
-    if unit.level == level:
-        codes = [unit.code]
-    else:
-        versions = org_selectors.unit_descendants(unit=unit, on=on)
-        codes = [v.unit.code for v in versions if v.unit.level == level]
+    codes = analytics.units_below(unit=unit.code, level=level, on=on)
     visible = scope.unit_ids_in_scope(user) if user is not None else None
     if visible is None:
         return codes
@@ -187,7 +184,34 @@ def _late(filters: Filters, user: Any) -> list[Alert]:
             )
         except DomainError:
             continue  # not a monthly regime, or outside the user's scope
-        for row in rows:
+        late = sorted(
+            (row for row in rows if row.missing_overdue),
+            key=lambda row: (-row.missing_overdue, row.unit),
+        )
+        if len(late) > LATE_LISTED:
+            # Many units behind on one regime: one alert says how many, then the worst ones.
+            alerts.append(
+                Alert(
+                    severity=AlertSeverity.WARNING,
+                    kind=KIND_LATE,
+                    unit=filters.unit.code,
+                    unit_name=org_selectors.unit_name_as_of(unit=filters.unit, on=period.end),
+                    period=period.code,
+                    period_label=period_code_label(period.code),
+                    message=_("%(regime)s: %(count)s reports overdue in %(units)s units")
+                    % {
+                        "regime": regime.name,
+                        "count": sum(row.missing_overdue for row in late),
+                        "units": len(late),
+                    },
+                    url=reverse("dashboards:reporting-board")
+                    + "?"
+                    + filters.query(period=period.code, period_type="month")
+                    + f"&regime={regime.code}",
+                    rule=regime.code,
+                )
+            )
+        for row in late[:LATE_LISTED]:
             if not row.missing_overdue:
                 continue
             board = (
@@ -265,11 +289,3 @@ def _months_back(period: Period, count: int) -> Sequence[str]:
 
 def _number(value: float, decimals: int) -> str:
     return format_number(Decimal(repr(value)), decimals=decimals)
-
-
-def alert_levels() -> list[str]:
-    return [Level.PROVINCE, Level.COMMUNE]
-
-
-def period_label(code: str) -> str:
-    return period_code_label(code)

@@ -14,12 +14,15 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 from collections import defaultdict
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
+from django.core.cache import cache
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from baocao.analytics import completeness as analytics_completeness
@@ -125,10 +128,39 @@ def panel_indicators(panel: PanelSpec) -> list[str]:
     return list(panel.codes)
 
 
-def panel_result(panel: PanelSpec, filters: Filters, *, user: Any) -> PanelResult:
-    """The figures of `panel` for `filters`, as `user` may see them."""
+def panel_result(
+    panel: PanelSpec, filters: Filters, *, user: Any, version: str = ""
+) -> PanelResult:
+    """The figures of `panel` for `filters`, as `user` may see them.
+
+    With the analytics `version` (`analytics_version`), the answer is kept in the cache until
+    a figure, a report or the store changes: every leader opening the overview after the
+    first reads it from memory, as DHIS2's analytics cache does. Units seen and language are
+    part of the key; data-quality counts may lag by `CACHE_SECONDS` at most.
+    """
     builder = BUILDERS[ChartKind(panel.chart)]
-    return builder(panel, filters, user)
+    if not version:
+        return builder(panel, filters, user)
+    key = _cache_key(panel, filters, user, version)
+    cached: PanelResult | None = cache.get(key)
+    if cached is None:
+        cached = builder(panel, filters, user)
+        cache.set(key, cached, CACHE_SECONDS)
+    return cached
+
+
+# How long a panel's figures are kept at most; a change of figures or reports changes the key.
+CACHE_SECONDS = 300
+
+
+def _cache_key(panel: PanelSpec, filters: Filters, user: Any, version: str) -> str:
+    from baocao.accounts import scope
+
+    seen = "all" if user is None or scope.sees_everything(user) else f"u{user.unit_id}"
+    text = "|".join(
+        (repr(panel), filters.query(), filters.unit.code, seen, version, get_language() or "")
+    )
+    return "dashboards:panel:" + hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()
 
 
 # Periods --------------------------------------------------------------------------------------

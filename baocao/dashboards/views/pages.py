@@ -176,8 +176,9 @@ def _render(
     **extra: Any,
 ) -> HttpResponse:
     started = time.perf_counter()
+    version = analytics.analytics_version()
     rendered = [
-        _panel_context(request, spec, filters, index, panel_url(index))
+        _panel_context(request, spec, filters, index, panel_url(index), version)
         for index, spec in enumerate(panels)
     ]
     context = {
@@ -192,7 +193,7 @@ def _render(
         "choices": _choices(filters),
         "breadcrumbs": _breadcrumbs(filters),
         "reports": _reports_behind(request, filters) if extra.get("unit_page") else [],
-        "version": analytics.analytics_version(),
+        "version": version,
         "screen": request.GET.get("screen") == "1",
         "rotation": _rotation(request, filters),
         "data_seconds": time.perf_counter() - started,
@@ -206,10 +207,10 @@ def _render(
 
 
 def _panel_context(
-    request: HttpRequest, spec: PanelSpec, filters: Filters, index: int, url: str
+    request: HttpRequest, spec: PanelSpec, filters: Filters, index: int, url: str, version: str
 ) -> dict[str, Any]:
     try:
-        result: PanelResult | None = panel_result(spec, filters, user=request.user)
+        result: PanelResult | None = panel_result(spec, filters, user=request.user, version=version)
         error = ""
     except DomainError as problem_found:
         result, error = None, _messages(problem_found)
@@ -433,10 +434,12 @@ def _panel_response(
         return problem(request, DomainError(DashboardError.BAD_FORMAT, field="format", value=kind))
     if kind == "html":
         url = request.path + (f"?unit={request.GET['unit']}" if "unit" in request.GET else "")
-        context = _panel_context(request, spec, filters, index, url)
+        context = _panel_context(request, spec, filters, index, url, analytics.analytics_version())
         return render(request, "dashboards/_panel.html", {"panel": context, "filters": filters})
     try:
-        result = panel_result(spec, filters, user=request.user)
+        result = panel_result(
+            spec, filters, user=request.user, version=analytics.analytics_version()
+        )
     except DomainError as error:
         return problem(request, error)
     if kind == "json":
