@@ -194,6 +194,37 @@ def _growth(value: float | None, before: float | None) -> float | None:
     return (value - before) / abs(before) * 100
 
 
+def _changes(
+    info: IndicatorInfo, value: float | None, before: float | None, a_year_ago: float | None
+) -> dict[str, Any]:
+    """Changes against the previous period and last year: relative (%) for quantities, in
+    percentage points for rates and indices, whose relative change would mislead (a growth
+    rate from 7.1 to 6.0 is 1.1 points lower, not 15% lower)."""
+    if info.value_type == "percentage" or info.unit_of_measure.strip() == "%":
+        previous = None if value is None or before is None else value - before
+        last_year = None if value is None or a_year_ago is None else value - a_year_ago
+        return {
+            "growth_previous": previous,
+            "growth_previous_label": _points(previous),
+            "growth_last_year": last_year,
+            "growth_last_year_label": _points(last_year),
+        }
+    return {
+        "growth_previous": _growth(value, before),
+        "growth_previous_label": _percent(_growth(value, before)),
+        "growth_last_year": _growth(value, a_year_ago),
+        "growth_last_year_label": _percent(_growth(value, a_year_ago)),
+    }
+
+
+def _points(value: float | None) -> str:
+    if value is None:
+        return ""
+    sign = "+" if value > 0 else ""
+    number = format_number(Decimal(repr(round(value, 2))), decimals=2)
+    return _("%(sign)s%(number)s points") % {"sign": sign, "number": number}
+
+
 def _percent(value: float | None) -> str:
     if value is None:
         return ""
@@ -257,10 +288,7 @@ def _tiles(panel: PanelSpec, filters: Filters, user: Any) -> PanelResult:
             "previous_label": info.label(before),
             "last_year": a_year_ago,
             "last_year_label": info.label(a_year_ago),
-            "growth_previous": _growth(value, before),
-            "growth_previous_label": _percent(_growth(value, before)),
-            "growth_last_year": _growth(value, a_year_ago),
-            "growth_last_year_label": _percent(_growth(value, a_year_ago)),
+            **_changes(info, value, before, a_year_ago),
             "target": float(target.value) if target else None,
             "target_label": info.label(float(target.value)) if target else "",
             "target_period_label": period_code_label(target.period) if target else "",
@@ -361,6 +389,8 @@ def _series(panel: PanelSpec, filters: Filters, user: Any) -> PanelResult:
                     "name": info.name + (f" ({option})" if option else ""),
                     "unit_of_measure": info.unit_of_measure,
                     "x": [period_code_label(p.code) for p in series],
+                    # Where each period sits in time, so that quarters and months share an axis.
+                    "dates": [(p.start + (p.end - p.start) / 2).isoformat() for p in series],
                     "periods": [p.code for p in series],
                     "y": ys,
                     "labels": [info.label(y) for y in ys],

@@ -79,9 +79,15 @@ def navigation() -> dict[str, list[Dashboard]]:
     dashboards = list(Dashboard.objects.select_related("sector").order_by("order", "code"))
     sectors = [d for d in dashboards if d.kind == DashboardKind.SECTOR]
     sectors.sort(key=lambda d: (d.sector.order if d.sector else 0, d.order))
+    try:
+        map_code = dashboard_of_map().code
+    except NotFound:
+        map_code = ""
+    pages = [d for d in dashboards if d.kind == DashboardKind.NATIONAL]
+    # The overview first (the menu's first link), the map page under "Map", then the others.
     return {
         "sectors": sectors,
-        "pages": [d for d in dashboards if d.kind == DashboardKind.NATIONAL],
+        "pages": pages[:1] + [d for d in pages[1:] if d.code != map_code],
     }
 
 

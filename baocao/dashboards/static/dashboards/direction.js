@@ -29,55 +29,78 @@
     modeBarButtonsToRemove: ["select2d", "lasso2d", "toggleSpikelines"],
   };
 
+  function onScreen() { return !!document.querySelector(".direction--screen"); }
+
   function layout(extra) {
+    var ink = onScreen() ? "#e8eef5" : "#1b1f24";
+    var grid = onScreen() ? "#244466" : "#e3e7ec";
     var base = {
       margin: { l: 60, r: 16, t: 8, b: 48 },
       paper_bgcolor: "rgba(0,0,0,0)",
       plot_bgcolor: "rgba(0,0,0,0)",
-      font: { family: "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif", size: 13, color: "#1b1f24" },
+      font: { family: "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif", size: onScreen() ? 16 : 13, color: ink },
       // Vietnamese number format on axes and in hover labels: 1.234,5 (DESIGN.md).
       separators: LOCALE === "vi-VN" ? ",." : ".,",
       legend: { orientation: "h", y: -0.2 },
-      hoverlabel: { bgcolor: "#fff" },
-      colorway: COLORS,
+      hoverlabel: { bgcolor: "#fff", font: { color: "#1b1f24" } },
+      colorway: onScreen() ? ["#f2b705", "#6fdc9a", "#ff8f87", "#8ecbff", "#d0a6ff", "#7fe0e8"] : COLORS,
+      // Whole numbers with thousands separators, never "1,5M" (Vietnamese readers).
+      yaxis: { gridcolor: grid, separatethousands: true, exponentformat: "none", automargin: true },
+      xaxis: { gridcolor: grid, automargin: true },
     };
     return Object.assign(base, extra || {});
   }
 
   function drawSeries(panel, data, kind) {
     var element = panel.querySelector(".chart");
-    var traces = (data.series || []).map(function (line, index) {
+    var series = data.series || [];
+    // Months and quarters on one axis: each point at the middle of its period in time.
+    var byDate = kind !== "bar";
+    var traces = series.map(function (line) {
       return {
         type: kind === "bar" ? "bar" : "scatter",
         mode: "lines+markers",
         name: line.name + (line.unit_of_measure ? " (" + line.unit_of_measure + ")" : ""),
-        x: line.x,
+        x: byDate ? line.dates : line.x,
         y: line.y,
-        customdata: line.labels.map(function (label) { return label || T.noData; }),
-        hovertemplate: "%{x}<br><b>%{customdata}</b> " + (line.unit_of_measure || "") + "<extra>" + line.name + "</extra>",
+        customdata: line.x.map(function (period, i) { return [period, line.labels[i] || T.noData]; }),
+        hovertemplate: "%{customdata[0]}<br><b>%{customdata[1]}</b> " + (line.unit_of_measure || "") + "<extra>" + line.name + "</extra>",
         connectgaps: false,
         marker: { size: 5 },
         line: { width: 2.5 },
       };
     });
-    Plotly.react(element, traces, layout({ yaxis: { rangemode: "tozero", gridcolor: "#e3e7ec" }, xaxis: { type: "category" } }), PLOT_CONFIG);
+    var look = layout();
+    // Columns start at zero; lines follow their values (an index near 104 keeps its detail).
+    look.yaxis.rangemode = kind === "bar" ? "tozero" : "normal";
+    look.xaxis.type = byDate ? "date" : "category";
+    if (byDate) { look.xaxis.tickformat = "%m/%Y"; look.xaxis.hoverformat = "%m/%Y"; }
+    Plotly.react(element, traces, look, PLOT_CONFIG);
   }
 
   function drawRanking(panel, data) {
     var element = panel.querySelector(".chart");
     var items = (data.items || []).filter(function (item) { return item.value !== null; }).slice().reverse();
+    var values = items.map(function (item) { return item.value; });
+    var low = Math.min.apply(null, values), high = Math.max.apply(null, values);
+    // Values all far from zero (an index, a rate near 100): dots on a scale that shows their
+    // differences; otherwise bars from zero.
+    var dots = values.length > 0 && low > 0 && low / high > 0.5;
     var trace = {
-      type: "bar",
+      type: dots ? "scatter" : "bar",
+      mode: dots ? "markers" : undefined,
       orientation: "h",
-      x: items.map(function (item) { return item.value; }),
+      x: values,
       y: items.map(function (item) { return item.rank + ". " + item.name; }),
       customdata: items.map(function (item) { return [item.label, item.url]; }),
       hovertemplate: "%{y}<br><b>%{customdata[0]}</b> " + (data.unit_of_measure || "") + "<extra></extra>",
-      marker: { color: "#0b3a66" },
+      marker: dots ? { color: onScreen() ? "#f2b705" : "#0b3a66", size: 10 } : { color: onScreen() ? "#f2b705" : "#0b3a66" },
     };
     var height = Math.max(260, 22 * items.length + 60);
     element.style.height = height + "px";
-    Plotly.react(element, [trace], layout({ margin: { l: 190, r: 16, t: 8, b: 40 }, height: height, yaxis: { automargin: true } }), PLOT_CONFIG);
+    var look = layout({ margin: { l: 190, r: 16, t: 8, b: 40 }, height: height });
+    look.yaxis.type = "category";
+    Plotly.react(element, [trace], look, PLOT_CONFIG);
     element.on("plotly_click", function (event) {
       var url = event.points && event.points[0] && event.points[0].customdata[1];
       if (url) { window.location.href = url; }
@@ -93,7 +116,7 @@
         window.baocaoMap(element, {
           geojson: geojson,
           rows: data.rows,
-          title: data.name,
+          ink: onScreen() ? "#e8eef5" : "#1b1f24",
           unitLabel: data.unit_of_measure,
           drillUrl: data.drill.replace("CODE", "{code}"),
         });

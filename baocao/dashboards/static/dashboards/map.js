@@ -213,6 +213,8 @@
       separators: ",.",
       margin: { l: 0, r: 0, t: options.title ? 40 : 8, b: 0 },
       paper_bgcolor: "rgba(0,0,0,0)",
+      // Text colour of the page around the map (light on the video wall's dark ground).
+      font: { color: options.ink || "#1b1f24" },
       dragmode: false,
       legend: { x: 0.02, y: 0.02, xanchor: "left", yanchor: "bottom", bgcolor: "rgba(255,255,255,0.7)" },
       geo: {
