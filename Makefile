@@ -60,7 +60,8 @@ bench: install
 	  BAOCAO_DATA_DIR=$$tmp $(BIN)/baocao bench_reports && \
 	  BAOCAO_DATA_DIR=$$tmp $(BIN)/baocao bench_import && \
 	  BAOCAO_DATA_DIR=$$tmp $(BIN)/baocao bench_validation --values 1000000 && \
-	  BAOCAO_DATA_DIR=$$tmp $(BIN)/baocao bench analytics --values $(BENCH_ANALYTICS_VALUES); \
+	  BAOCAO_DATA_DIR=$$tmp $(BIN)/baocao bench analytics --values $(BENCH_ANALYTICS_VALUES) && \
+	  BAOCAO_DATA_DIR=$$tmp $(BIN)/baocao bench_direction; \
 	  status=$$?; rm -rf $$tmp; exit $$status
 
 clean-venv:
