@@ -59,6 +59,7 @@ class Alert:
     url: str
     rule: str = ""
     value: float | None = None
+    summary: bool = False  # one alert counting many units, listed before them
 
     def as_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -75,7 +76,15 @@ class Alert:
 def alerts_for(filters: Filters, *, user: Any) -> list[Alert]:
     """The alerts about the units below `filters.unit` (and itself), most severe first."""
     alerts = _thresholds(filters, user) + _late(filters, user) + _quality(filters, user)
-    alerts.sort(key=lambda a: (SEVERITY_ORDER.get(AlertSeverity(a.severity), 9), a.kind, a.unit))
+    alerts.sort(
+        key=lambda a: (
+            SEVERITY_ORDER.get(AlertSeverity(a.severity), 9),
+            a.kind,
+            a.rule,
+            not a.summary,
+            a.unit,
+        )
+    )
     return alerts
 
 
@@ -209,6 +218,7 @@ def _late(filters: Filters, user: Any) -> list[Alert]:
                     + filters.query(period=period.code, period_type="month")
                     + f"&regime={regime.code}",
                     rule=regime.code,
+                    summary=True,
                 )
             )
         for row in late[:LATE_LISTED]:

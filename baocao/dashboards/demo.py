@@ -324,7 +324,9 @@ class Twists:
     - `revenue_province`: budget revenue of `revenue_month` falls to `revenue_factor` of its
       usual level (large VAT refunds), all its parts alike;
     - `dossiers_province`: its communes resolve many dossiers late in `dossiers_month` (the
-      on-time rate falls below 85%) and some already in the month before.
+      rate falls to about 84% on its report and about 86% in analytics, which adds the
+      communes' portal figures: under the sample's 90% alert) and some already in the
+      month before.
     """
 
     cpi_province: str

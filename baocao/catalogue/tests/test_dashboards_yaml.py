@@ -757,7 +757,7 @@ def test_the_sample_targets_and_alerts(sample):
     assert (on_time.indicator, on_time.operator, on_time.threshold) == (
         "HCC.TL_DUNG_HAN",
         "<",
-        Decimal(85),
+        Decimal(90),
     )
     assert (on_time.level, on_time.period_type, on_time.severity) == (
         "province",
