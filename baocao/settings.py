@@ -120,6 +120,8 @@ if CONFIG.email_host:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = DATA_DIR / "emails"
+# How often the direction center's pages ask whether their figures changed (seconds).
+DIRECTION_POLL_SECONDS = 15
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",

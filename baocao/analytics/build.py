@@ -172,11 +172,22 @@ def changes_apply(
         "unit_id INTEGER, period VARCHAR, source VARCHAR, value DOUBLE, provisional BOOLEAN)"
     )
     rows_insert(con, "changed_rows", list(changes.rows))
+    # Periods the generation has never seen (next month's first values): placed in time here,
+    # kept in the new file by a compaction, in a temporary table by a reader.
+    known = set(_stored_period_codes(con))
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE changed_periods (code VARCHAR, period_type VARCHAR, "
+        "period_start DATE, period_end DATE)"
+    )
+    rows_insert(con, "changed_periods", _period_rows({row[3] for row in changes.rows} - known))
+    if into == "facts":
+        con.execute("INSERT INTO periods SELECT * FROM changed_periods")
     joins, columns = _placement("c.unit_id", "p.period_end")
     con.execute(
         "INSERT INTO facts_all SELECT c.indicator_id, c.disaggregation, c.unit_id, c.period, "
         f"p.period_type, p.period_start, p.period_end, c.source, c.value, c.provisional, {columns} "
-        f"FROM changed_rows c JOIN periods p ON p.code = c.period {joins}"
+        "FROM changed_rows c JOIN (SELECT * FROM periods UNION ALL SELECT * FROM "
+        f"changed_periods) p ON p.code = c.period {joins}"
     )
     _split_official(con, append_to=(into, other))
 
@@ -244,15 +255,21 @@ def _stored_period_codes(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [row[0] for row in con.execute("SELECT code FROM periods").fetchall()]
 
 
-def _dimensions(con: duckdb.DuckDBPyConnection, period_codes: Iterable[str]) -> None:
-    """The small tables: periods, numeric indicators, sources' priority, units' ancestry."""
-    periods = []
-    for code in sorted(set(period_codes)):
+def _period_rows(codes: Iterable[str]) -> list[tuple[str, str, dt.date, dt.date]]:
+    """(code, type, first day, last day) of each period code; other texts are left out."""
+    rows = []
+    for code in sorted(set(codes)):
         try:
             period = parse_period(code)
         except PeriodError:
             continue  # not a period code: such a value cannot be placed in time
-        periods.append((code, period.type.value, period.start, period.end))
+        rows.append((code, period.type.value, period.start, period.end))
+    return rows
+
+
+def _dimensions(con: duckdb.DuckDBPyConnection, period_codes: Iterable[str]) -> None:
+    """The small tables: periods, numeric indicators, sources' priority, units' ancestry."""
+    periods = _period_rows(period_codes)
     con.execute(
         "CREATE OR REPLACE TABLE periods (code VARCHAR PRIMARY KEY, period_type VARCHAR, "
         "period_start DATE, period_end DATE)"

@@ -321,3 +321,20 @@ def test_a_total_adds_up_the_options_when_only_options_are_stored(sample_catalog
     # A value changed since the build is read live, the total still the sum of the options.
     put(exports, "01", "202611", 30, disaggregation="OWNERSHIP=NGOAI_NN")
     assert value(query([exports], ["202611"], units=["01"]), exports, "01", "202611") == 105
+
+
+def test_a_value_of_a_period_the_store_has_never_seen_is_read_live_and_kept(
+    sample_catalogue, store
+):
+    # The store was built before any value of December (or of a month long past) existed:
+    # the first ones must count at once, and a compaction must keep them.
+    put(RECEIVED, "00004", "202611", 110)
+    services.analytics_rebuild()
+    put(RECEIVED, "00004", "202612", 120)
+    put(RECEIVED, "02", "202406", 70)  # Hà Giang, before its merger into Tuyên Quang
+    assert value(query([RECEIVED], ["202612"]), RECEIVED, "01", "202612") == 120
+    rows = query([RECEIVED], ["202406"], units=["02"])
+    assert value(rows, RECEIVED, "02", "202406") == 70
+    services.analytics_compact()
+    assert value(query([RECEIVED], ["2026Q4"]), RECEIVED, "01", "2026Q4") == 230
+    assert value(query([RECEIVED], ["202406"], units=["02"]), RECEIVED, "02", "202406") == 70

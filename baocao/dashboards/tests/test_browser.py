@@ -186,3 +186,40 @@ def test_bad_input_gets_a_clear_page_in_the_browser(leader: Leader) -> None:
     leader.go("/direction/units/99999/")
     expect(leader.page.locator(".problem")).to_contain_text("Không có đơn vị 99999")
     leader.shot("09-unknown-unit")
+
+
+def test_the_figures_change_without_a_reload_when_a_value_changes(leader: Leader, settings) -> None:  # type: ignore[no-untyped-def]
+    from decimal import Decimal
+
+    from django.utils import timezone
+    from playwright.sync_api import expect
+
+    from baocao.submissions.models import DataValue
+    from baocao.submissions.tests.test_browser import DB_LOCK
+
+    settings.DIRECTION_POLL_SECONDS = 1
+    page = leader.page
+    leader.go("/direction/")
+    retail = page.locator('.tile[data-indicator="TTKT.BAN_LE"] .tile__value')
+    before = retail.inner_text()
+    page.evaluate("window.__sameDocument = true")
+    with DB_LOCK:  # the server thread shares this connection
+        value = (
+            DataValue.objects.filter(
+                indicator__code="TTKT.BAN_LE", period=page_period(page), disaggregation=""
+            )
+            .exclude(report=None)
+            .first()
+        )
+        assert value is not None
+        value.value = str(Decimal(value.value) + 5000)
+        value.updated_at = timezone.now()
+        value.save(update_fields=["value", "updated_at"])
+    expect(retail).not_to_have_text(before, timeout=15_000)
+    assert page.evaluate("window.__sameDocument === true")
+    assert leader.errors == []
+
+
+def page_period(page) -> str:  # type: ignore[no-untyped-def]
+    """The period the page shows (its filter)."""
+    return str(page.locator("#f-period").input_value())

@@ -239,3 +239,23 @@ def test_the_version_changes_when_a_value_is_written(client, leader):
 def test_the_sign_in_is_required(client, pages):
     response = client.get(reverse("dashboards:overview"))
     assert response.status_code == 302
+
+
+def test_the_historical_map_draws_the_63_former_provinces(client, leader):
+    put(RECEIVED, "02", "202406", 70)  # Hà Giang, merged into Tuyên Quang in 2025
+    response = client.get(
+        reverse("dashboards:panel", args=["TQ", 3])
+        + "?period=202406&structure=historical&format=json"
+    )
+    data = response.json()
+    assert len(data["rows"]) == 63
+    assert {row["code"]: row["value"] for row in data["rows"]}["02"] == 70
+    assert data["geojson"] == reverse("dashboards:geo", args=["2024-06-30"])
+    shapes = client.get(data["geojson"]).json()
+    assert len(shapes["features"]) == 63
+    # Today's structure: the same figure counted in Tuyên Quang (08), on today's 34.
+    today = client.get(
+        reverse("dashboards:panel", args=["TQ", 3]) + "?period=202406&format=json"
+    ).json()
+    assert len(today["rows"]) == 34
+    assert {row["code"]: row["value"] for row in today["rows"]}["08"] == 70

@@ -14,6 +14,7 @@ import io
 import time
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -194,6 +195,7 @@ def _render(
         "breadcrumbs": _breadcrumbs(filters),
         "reports": _reports_behind(request, filters) if extra.get("unit_page") else [],
         "version": version,
+        "poll_seconds": settings.DIRECTION_POLL_SECONDS,
         "screen": request.GET.get("screen") == "1",
         "rotation": _rotation(request, filters),
         "data_seconds": time.perf_counter() - started,

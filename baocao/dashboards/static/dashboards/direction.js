@@ -6,7 +6,6 @@
   "use strict";
 
   var LOCALE = document.documentElement.lang && document.documentElement.lang.indexOf("en") === 0 ? "en-GB" : "vi-VN";
-  var POLL_SECONDS = 15;
   var COLORS = ["#0b3a66", "#b3261e", "#1f6f43", "#b26a00", "#5b3f8c", "#00707a", "#7a4b00", "#394b59"];
   var T = LOCALE === "vi-VN"
     ? { updated: "Cập nhật lúc ", live: "Trực tiếp", offline: "Mất kết nối, đang thử lại", noData: "Không có số liệu" }
@@ -229,7 +228,8 @@
         })
         .catch(function () { stamp(T.offline); });
     }
-    window.setInterval(poll, POLL_SECONDS * 1000);
+    var seconds = parseInt(container().getAttribute("data-poll-seconds") || "15", 10);
+    window.setInterval(poll, Math.max(1, seconds) * 1000);
   }
 
   function rotation(container) {
