@@ -223,3 +223,23 @@ def test_the_figures_change_without_a_reload_when_a_value_changes(leader: Leader
 def page_period(page) -> str:  # type: ignore[no-untyped-def]
     """The period the page shows (its filter)."""
     return str(page.locator("#f-period").input_value())
+
+
+def test_a_page_prints_to_pdf_without_its_menus(leader: Leader, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+    import subprocess
+
+    page = leader.page
+    leader.go("/direction/")
+    page.emulate_media(media="print")
+    assert page.locator(".direction-nav").is_hidden()
+    assert page.locator(".direction-filters").is_hidden()
+    pdf = tmp_path / "tong-quan.pdf"
+    page.pdf(path=str(pdf), format="A4", landscape=True, print_background=True)
+    assert pdf.stat().st_size > 10_000
+    if shutil.which("pdftotext"):
+        text = subprocess.run(
+            ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+        ).stdout
+        assert "Tổng quan tình hình kinh tế - xã hội" in text
+        assert "Tăng trưởng kinh tế" in text

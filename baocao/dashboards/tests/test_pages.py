@@ -259,3 +259,12 @@ def test_the_historical_map_draws_the_63_former_provinces(client, leader):
     ).json()
     assert len(today["rows"]) == 34
     assert {row["code"]: row["value"] for row in today["rows"]}["08"] == 70
+
+
+def test_a_period_without_data_says_so(client, leader):
+    response = client.get(reverse("dashboards:overview") + "?period=202301")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Chưa có số liệu Tháng 1/2023" in page
+    rows = panel_csv(client, "TQ", 1, period="202301")
+    assert all(row[4] == "" for row in rows[1:])  # the series' values are empty, not zero
