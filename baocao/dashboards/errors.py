@@ -34,3 +34,14 @@ class DashboardError(ErrorCode):
     )
     UNKNOWN_PANEL = ("unknown_panel", _("There is no panel %(panel)s on this dashboard."))
     BAD_FORMAT = ("bad_format", _("Downloads are csv or xlsx, not %(value)s."))
+    BAD_PERIOD_COUNT = (
+        "bad_period_count",
+        _("The number of periods is a whole number from 1 to %(maximum)s, not %(value)s."),
+    )
+    PROVINCE_SHAPES_MISMATCH = (
+        "province_shapes_mismatch",
+        _(
+            "The province boundaries in %(data_file)s do not match the provinces in force on "
+            "%(date)s: %(problems)s."
+        ),
+    )

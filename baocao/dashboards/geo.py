@@ -31,10 +31,10 @@ from pathlib import Path
 from typing import Any
 
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 
-from baocao.core.errors import DomainError, ErrorCode
+from baocao.core.errors import DomainError
 from baocao.core.text import nfc
+from baocao.dashboards.errors import DashboardError
 from baocao.organisations.choices import Level
 from baocao.organisations.selectors import unit_get, units_on
 
@@ -69,18 +69,6 @@ _PUNCTUATION = re.compile(r"[.,\-–—_()]+")
 
 Position = list[float]
 Ring = list[Position]
-
-
-class GeoError(ErrorCode):
-    """Why the province map could not be built."""
-
-    PROVINCE_SHAPES_MISMATCH = (
-        "province_shapes_mismatch",
-        _(
-            "The province boundaries in %(data_file)s do not match the provinces in force on "
-            "%(date)s: %(problems)s."
-        ),
-    )
 
 
 class ProvinceShapesMismatch(DomainError):
@@ -371,7 +359,7 @@ def _match_on(on: dt.date) -> tuple[str, tuple[_Province, ...], _Match]:
     match = _matched(file_name, provinces)
     if match.problems:
         raise ProvinceShapesMismatch(
-            GeoError.PROVINCE_SHAPES_MISMATCH,
+            DashboardError.PROVINCE_SHAPES_MISMATCH,
             data_file=file_name,
             date=on.isoformat(),
             problems="; ".join(match.problems),

@@ -189,3 +189,36 @@ class SubmissionConflict(DomainError):
     """The report changed under the user, or is locked (API: 409)."""
 
     http_status = 409
+
+
+class ReminderError(ErrorCode):
+    """Why reminders were refused (stable codes, translated messages)."""
+
+    NO_UNITS = ("reminder_no_units", _("Choose at least one unit to remind."))
+    TOO_MANY_UNITS = (
+        "reminder_too_many_units",
+        _("At most %(maximum)s units can be reminded at once; %(count)s were chosen."),
+    )
+    MESSAGE_TOO_LONG = (
+        "reminder_message_too_long",
+        _("The message is longer than %(maximum)s characters."),
+    )
+    FORBIDDEN = (
+        "reminder_forbidden",
+        _("Only reviewers, leaders and administrators may send reminders."),
+    )
+    UNIT_OUT_OF_SCOPE = (
+        "reminder_unit_out_of_scope",
+        _("Unit %(unit)s is outside the units you may see: it cannot be reminded."),
+    )
+    NOT_RECEIVER = (
+        "reminder_not_receiver",
+        _(
+            "Unit %(unit)s sends this report to %(receiver)s: only %(receiver)s or a unit"
+            " above it may remind it."
+        ),
+    )
+    MAIL_FAILED = (
+        "reminder_mail_failed",
+        _("The reminder emails could not be sent (%(reason)s); no reminder was recorded."),
+    )

@@ -11,6 +11,7 @@ by itself.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q, QuerySet
@@ -24,6 +25,9 @@ from baocao.submissions.errors import SubmissionDenied, SubmissionError
 from baocao.submissions.models import Report
 
 AnyUser = AbstractBaseUser | AnonymousUser
+# Who follows up late reports: the receiving agency's reviewers, leaders and administrators
+# (Decree 09/2019/NĐ-CP Art. 12: the receiver urges the units that have not reported).
+REMINDER_ROLES = frozenset({Role.REVIEWER, Role.LEADER, Role.ADMINISTRATOR})
 
 
 def _has_role(user: AnyUser, role: str) -> bool:
@@ -89,3 +93,13 @@ def visible_reports(user: AnyUser, queryset: QuerySet[Report] | None = None) -> 
 def check_read(user: AnyUser, report: Report) -> None:
     if not visible_reports(user, Report.objects.filter(pk=report.pk)).exists():
         raise SubmissionDenied(SubmissionError.FORBIDDEN_READ)
+
+
+def may_send_reminders(user: Any) -> bool:
+    """Whether the user holds a role that follows up late reports (which units they may
+    remind is checked unit by unit when they send)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if getattr(user, "is_superuser", False):
+        return True
+    return bool(user.roles.filter(role__in=REMINDER_ROLES).exists())

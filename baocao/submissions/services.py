@@ -21,7 +21,7 @@ from django.core.files.base import ContentFile
 from django.core.mail import send_mass_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext
 
 from baocao.accounts import scope
 from baocao.accounts.choices import Role
@@ -29,7 +29,7 @@ from baocao.audit.choices import AuditAction
 from baocao.audit.services import Actor, Change, change_record_create, change_records_create
 from baocao.catalogue.labels import day_label, period_label
 from baocao.catalogue.models import Regime
-from baocao.core.errors import DomainError, ErrorCode, NotFound, Rejected
+from baocao.core.errors import DomainError, NotFound, Rejected
 from baocao.core.text import nfc
 from baocao.organisations import selectors as org_selectors
 from baocao.organisations.models import Unit
@@ -43,7 +43,12 @@ from baocao.submissions.choices import (
     SignatureMethod,
     ValueSource,
 )
-from baocao.submissions.errors import SubmissionConflict, SubmissionDenied, SubmissionError
+from baocao.submissions.errors import (
+    ReminderError,
+    SubmissionConflict,
+    SubmissionDenied,
+    SubmissionError,
+)
 from baocao.submissions.layout import CellKey, ReportLayout
 from baocao.submissions.models import (
     Attachment,
@@ -910,9 +915,6 @@ def certificate_revoke(*, fingerprint: str, actor: Actor) -> UnitCertificate:
 REMINDER_INTERVAL = dt.timedelta(hours=1)
 MAX_REMINDER_UNITS = 500
 MAX_REMINDER_MESSAGE = 2000
-# Who follows up late reports: the receiving agency's reviewers, leaders and administrators
-# (Decree 09/2019/NĐ-CP Art. 12: the receiver urges the units that have not reported).
-REMINDER_ROLES = frozenset({Role.REVIEWER, Role.LEADER, Role.ADMINISTRATOR})
 # Sent and not taken back: the report is with its receiver (as the completeness counts); a
 # returned report, a draft or one never opened is still owed.
 _SENT_STATUSES = frozenset(
@@ -923,41 +925,6 @@ _SENT_STATUSES = frozenset(
         ReportStatus.RECALL_REQUESTED,
     }
 )
-
-
-class ReminderError(ErrorCode):
-    """Why reminders were refused (stable codes, translated messages)."""
-
-    NO_UNITS = ("reminder_no_units", gettext_lazy("Choose at least one unit to remind."))
-    TOO_MANY_UNITS = (
-        "reminder_too_many_units",
-        gettext_lazy("At most %(maximum)s units can be reminded at once; %(count)s were chosen."),
-    )
-    MESSAGE_TOO_LONG = (
-        "reminder_message_too_long",
-        gettext_lazy("The message is longer than %(maximum)s characters."),
-    )
-    FORBIDDEN = (
-        "reminder_forbidden",
-        gettext_lazy("Only reviewers, leaders and administrators may send reminders."),
-    )
-    UNIT_OUT_OF_SCOPE = (
-        "reminder_unit_out_of_scope",
-        gettext_lazy("Unit %(unit)s is outside the units you may see: it cannot be reminded."),
-    )
-    NOT_RECEIVER = (
-        "reminder_not_receiver",
-        gettext_lazy(
-            "Unit %(unit)s sends this report to %(receiver)s: only %(receiver)s or a unit"
-            " above it may remind it."
-        ),
-    )
-    MAIL_FAILED = (
-        "reminder_mail_failed",
-        gettext_lazy(
-            "The reminder emails could not be sent (%(reason)s); no reminder was recorded."
-        ),
-    )
 
 
 @dataclasses.dataclass
@@ -996,16 +963,6 @@ class _Owed:
     status: str
 
 
-def may_send_reminders(user: Any) -> bool:
-    """Whether the user holds a role that follows up late reports (which units they may
-    remind is checked unit by unit when they send)."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    if getattr(user, "is_superuser", False):
-        return True
-    return bool(user.roles.filter(role__in=REMINDER_ROLES).exists())
-
-
 @transaction.atomic
 def reminders_send(
     *,
@@ -1025,7 +982,7 @@ def reminders_send(
     per unit, audited; all of it or, if the emails cannot be sent, none of it.
     """
     # Who may act is checked before what is wrong with the request.
-    if not may_send_reminders(actor):
+    if not permissions.may_send_reminders(actor):
         raise SubmissionDenied(ReminderError.FORBIDDEN)
     regime_obj = selectors.regime_get(regime)
     period_obj = selectors.period_parse(period)

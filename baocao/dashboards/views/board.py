@@ -24,7 +24,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDi
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from baocao.accounts import scope
@@ -41,7 +41,7 @@ from baocao.analytics.errors import AnalyticsError
 from baocao.catalogue import selectors as catalogue_selectors
 from baocao.catalogue.labels import day_label, period_code_label
 from baocao.catalogue.models import Regime
-from baocao.core.errors import DomainError, ErrorCode, NotFound, Rejected
+from baocao.core.errors import DomainError, NotFound, Rejected
 from baocao.dashboards import selectors
 from baocao.dashboards.errors import DashboardError
 from baocao.dashboards.filters import GOVERNMENT, default_unit, last_ended
@@ -50,6 +50,7 @@ from baocao.organisations import selectors as org_selectors
 from baocao.organisations.choices import Level
 from baocao.organisations.models import Unit
 from baocao.periods import Period, PeriodType, period_of
+from baocao.submissions import permissions as submission_permissions
 from baocao.submissions import selectors as submission_selectors
 from baocao.submissions import services as submission_services
 from baocao.submissions.errors import SubmissionDenied
@@ -60,17 +61,6 @@ DEFAULT_PERIODS = 6
 PERIODS_OFFERED = 24
 MAX_PARAM = 64
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-class BoardError(ErrorCode):
-    """Why the board's URL was refused, beyond what the selector checks."""
-
-    BAD_PERIOD_COUNT = (
-        "bad_period_count",
-        gettext_lazy(
-            "The number of periods is a whole number from 1 to %(maximum)s, not %(value)s."
-        ),
-    )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -151,7 +141,7 @@ def reporting_board(request: HttpRequest) -> HttpResponse:
         return _csv(board, filename)
     if kind == "xlsx":
         return _xlsx(board, filename)
-    may_remind = submission_services.may_send_reminders(user)
+    may_remind = submission_permissions.may_send_reminders(user)
     page_url = reverse("dashboards:reporting-board")
     rows = [_row_view(row, question, page_url) for row in board.rows]
     context = {
@@ -240,7 +230,7 @@ def _count(text: str, problems: list[DomainError]) -> int:
     if not 1 <= count <= MAX_PERIODS:
         problems.append(
             DomainError(
-                BoardError.BAD_PERIOD_COUNT,
+                DashboardError.BAD_PERIOD_COUNT,
                 field="periods",
                 maximum=MAX_PERIODS,
                 value=text[:MAX_PARAM],

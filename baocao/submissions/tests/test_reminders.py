@@ -24,7 +24,7 @@ from baocao.audit.models import ChangeRecord
 from baocao.catalogue.labels import period_code_label
 from baocao.core.errors import DomainError, NotFound
 from baocao.organisations.models import Unit
-from baocao.submissions import services
+from baocao.submissions import permissions, services
 from baocao.submissions.errors import SubmissionDenied
 from baocao.submissions.models import Reminder, Report
 from baocao.submissions.tests.conftest import REGIME, full_values, make_user, open_period
@@ -207,8 +207,8 @@ def test_reporting_officers_may_not_send_reminders(month):
     with pytest.raises(SubmissionDenied) as refused:
         send(ward_officer, month, [NEVER])
     assert refused.value.code == "reminder_forbidden"
-    assert not services.may_send_reminders(ward_officer)
-    assert not services.may_send_reminders(None)
+    assert not permissions.may_send_reminders(ward_officer)
+    assert not permissions.may_send_reminders(None)
 
 
 def test_bad_input_is_refused_naming_the_field(month, reviewer):
