@@ -380,20 +380,36 @@ def _aggregate(
     last = max(t[3] for t in targets).isoformat()
     units = ",".join(str(int(pk)) for pk in query.unit_ids)
     disaggregation, option_sql = _disaggregation_sql(query.disaggregation, layout)
-    # Each figure's total: its stored total, else the sum of its options in one layout (the
-    # first by name: "OWNERSHIP" before "OWNERSHIP,SEX"; each adds up to the same total).
-    keys = LAYOUT_SQL.format(column="f.disaggregation")
-    qualify = (
-        f"QUALIFY {keys} = min({keys}) OVER (PARTITION BY f.indicator_id, f.unit_id, f.period)"
-        if layout == OPTIONS
-        else ""
-    )
     source_sql = "AND f.source = $source" if query.source else ""
-    filters = (
+    scope_sql = (
         f"f.indicator_id IN ({ids}) AND f.period_start >= DATE '{first}' "
-        f"AND f.period_end <= DATE '{last}' AND {disaggregation} {source_sql}"
+        f"AND f.period_end <= DATE '{last}' {source_sql}"
     )
-    facts = _facts_sql(filters, live=bool(live), every_source=bool(query.source))
+    join = "JOIN period_map m ON f.indicator_id = m.indicator_id AND f.period = m.code"
+    every = bool(query.source)
+    if layout == OPTIONS:
+        # Each figure's total: its stored total, else the sum of its options in one layout
+        # (the first by name: "OWNERSHIP" before "OWNERSHIP,SEX"; each adds up to the total).
+        # Only the option rows of figures without a total go through the window.
+        totals = _facts_sql(
+            f"{scope_sql} AND f.disaggregation = ''", live=bool(live), every_source=every
+        )
+        options = _facts_sql(
+            f"{scope_sql} AND f.disaggregation <> ''", live=bool(live), every_source=every
+        )
+        keys = LAYOUT_SQL.format(column="x.disaggregation")
+        picked = f"""
+            SELECT m.out_period, '' AS option, f.* FROM ({totals}) f {join}
+            UNION ALL
+            SELECT * FROM (
+                SELECT m.out_period, '' AS option, f.* FROM ({options}) f {join}
+                ANTI JOIN ({totals}) t ON t.indicator_id = f.indicator_id
+                 AND t.unit_id = f.unit_id AND t.period = f.period
+            ) x
+            QUALIFY {keys} = min({keys}) OVER (PARTITION BY x.indicator_id, x.unit_id, x.period)"""
+    else:
+        facts = _facts_sql(f"{scope_sql} AND {disaggregation}", live=bool(live), every_source=every)
+        picked = f"SELECT m.out_period, {option_sql} AS option, f.* FROM ({facts}) f {join}"
     shortcut = _placement_column(query) if remap is None else None
     if shortcut is not None:
         # Provinces or the whole country, as of each value's period: the column computed when
@@ -420,12 +436,7 @@ def _aggregate(
     final = _final_sql(aggregation)
     sql = f"""
         WITH period_map(indicator_id, code, out_period) AS (VALUES {values}),
-        picked AS (
-            SELECT m.out_period, {option_sql} AS option, f.*
-            FROM ({facts}) f
-            JOIN period_map m ON f.indicator_id = m.indicator_id AND f.period = m.code
-            {qualify}
-        ),
+        picked AS ({picked}),
         placed AS ({placed})
         {final}
     """
@@ -465,7 +476,7 @@ def _disaggregation_sql(disaggregation: str, layout: str = "") -> tuple[str, str
     figure's rows are chosen in `_aggregate`.
     """
     if not disaggregation and layout == OPTIONS:
-        return "TRUE", "''"
+        return "TRUE", "''"  # `_aggregate` picks each figure's rows
     if not disaggregation:
         return "f.disaggregation = ''", "''"
     if not _OPTION.fullmatch(disaggregation):
