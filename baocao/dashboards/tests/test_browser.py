@@ -104,6 +104,8 @@ def test_a_leader_follows_the_country_from_the_overview_to_a_province(leader: Le
     expect(page.locator(".tile").first).to_be_visible()
     # Nine areas of QĐ 293, each a panel of tiles.
     assert page.locator(".panel--tiles").count() == 9
+    # The alerts arrive a moment after the page (htmx), in place of "Đang tải…".
+    expect(page.locator(".panel--alerts .alert-item").first).to_be_visible()
     leader.shot("01-overview")
     assert leader.errors == []
 
