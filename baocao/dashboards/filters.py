@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 from baocao.accounts import scope
 from baocao.analytics.engine import HISTORICAL
 from baocao.analytics.errors import AnalyticsError
-from baocao.catalogue.models import Indicator
+from baocao.catalogue.models import Indicator, Sector
 from baocao.core.errors import DomainError, NotFound, Rejected
 from baocao.dashboards.errors import DashboardError
 from baocao.organisations import selectors as org_selectors
@@ -48,6 +48,7 @@ class Filters:
     structure: str  # CURRENT or "historical"
     indicator: str = ""
     disaggregation: str = ""
+    sector: str = ""  # only the indicators of this area of QĐ 293
 
     @property
     def structure_date(self) -> str:
@@ -72,6 +73,7 @@ class Filters:
             "structure": self.structure,
             "indicator": self.indicator,
             "disaggregation": self.disaggregation,
+            "sector": self.sector,
         } | changes
         return urlencode({key: value for key, value in values.items() if value})
 
@@ -151,10 +153,13 @@ def filters_parse(params: Mapping[str, str], *, user: Any, unit_code: str = "") 
                 AnalyticsError.BAD_DISAGGREGATION, field="disaggregation", value=disaggregation
             )
         )
+    sector = params.get("sector", "").strip()
+    if sector and not Sector.objects.filter(code=sector).exists():
+        problems.append(DomainError(DashboardError.UNKNOWN_SECTOR, field="sector", code=sector))
     if problems:
         raise Rejected(problems)
     assert unit is not None
-    return Filters(period_type, period, unit, structure, indicator, disaggregation)
+    return Filters(period_type, period, unit, structure, indicator, disaggregation, sector)
 
 
 def _unit(code: str, user: Any, problems: list[DomainError]) -> Unit | None:

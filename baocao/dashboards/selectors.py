@@ -7,6 +7,8 @@ picks the one a URL asks for and turns its panels into `PanelSpec`s for the buil
 
 from __future__ import annotations
 
+import dataclasses
+
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
@@ -70,8 +72,22 @@ def dashboard_of_map() -> Dashboard:
     return min(candidates, key=lambda d: (len(d.panels.all()), d.order))
 
 
-def dashboard_panels(dashboard: Dashboard) -> list[PanelSpec]:
-    return [PanelSpec.of(panel) for panel in dashboard.panels.all()]
+def dashboard_panels(dashboard: Dashboard, *, sector: str = "") -> list[PanelSpec]:
+    """The dashboard's panels; with `sector`, only its indicators of that area (panels left
+    without any are dropped, panels without indicators kept)."""
+    specs = [PanelSpec.of(panel) for panel in dashboard.panels.all()]
+    if not sector:
+        return specs
+    inside = set(Indicator.objects.filter(sector__code=sector).values_list("code", flat=True))
+    kept = []
+    for spec in specs:
+        if not spec.codes:
+            kept.append(spec)
+            continue
+        codes = tuple(code for code in spec.codes if code in inside)
+        if codes:
+            kept.append(dataclasses.replace(spec, codes=codes))
+    return kept
 
 
 def navigation() -> dict[str, list[Dashboard]]:

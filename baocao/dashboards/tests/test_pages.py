@@ -268,3 +268,17 @@ def test_a_period_without_data_says_so(client, leader):
     assert "Chưa có số liệu Tháng 1/2023" in page
     rows = panel_csv(client, "TQ", 1, period="202301")
     assert all(row[4] == "" for row in rows[1:])  # the series' values are empty, not zero
+
+
+def test_the_sector_filter_keeps_that_areas_indicators(client, leader):
+    own = Indicator.objects.get(code=RECEIVED).sector.code
+    other = Sector.objects.exclude(code=own).order_by("order").first()
+    assert other is not None
+    kept = client.get(reverse("dashboards:overview") + f"?period=202611&sector={own}")
+    dropped = client.get(reverse("dashboards:overview") + f"?period=202611&sector={other.code}")
+    assert kept.content.decode().count('class="panel panel--') == 6
+    # Only the alerts panel (no indicators) is left for another area.
+    assert dropped.content.decode().count('class="panel panel--') == 1
+    unknown = client.get(reverse("dashboards:overview") + "?sector=KHONG")
+    assert unknown.status_code == 400
+    assert "KHONG" in unknown.content.decode()

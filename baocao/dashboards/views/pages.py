@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET
 from baocao.analytics import selectors as analytics
 from baocao.catalogue.choices import NUMERIC_VALUE_TYPES, ChartKind
 from baocao.catalogue.labels import period_code_label
-from baocao.catalogue.models import Dashboard, Indicator
+from baocao.catalogue.models import Dashboard, Indicator, Sector
 from baocao.core.errors import DomainError, NotFound, Rejected
 from baocao.dashboards import selectors
 from baocao.dashboards.errors import DashboardError
@@ -123,7 +123,7 @@ def _dashboard_page(request: HttpRequest, find: Any, *, unit_code: str = "") -> 
         return problem(request, error)
     except PageDenied as denied:
         return _denied(request, denied.unit)
-    panels = selectors.dashboard_panels(board)
+    panels = selectors.dashboard_panels(board, sector=filters.sector)
     if unit_code:
         page_url = reverse("dashboards:unit", args=[unit_code])
         title = org_selectors.unit_name_as_of(unit=filters.unit, on=filters.map_day)
@@ -272,6 +272,7 @@ def _choices(filters: Filters) -> dict[str, Any]:
             .select_related("sector")
             .order_by("sector__order", "code")
         ],
+        "sectors": [(sector.code, sector.name) for sector in Sector.objects.order_by("order")],
         "structures": [
             (STRUCTURES[0], _("Today's units (34 provinces)")),
             (STRUCTURES[1], _("As reported at the time")),
@@ -400,8 +401,8 @@ def screen(request: HttpRequest) -> HttpResponse:
 def panel(request: HttpRequest, code: str, index: int) -> HttpResponse:
     try:
         board = selectors.dashboard_get(code=code)
-        specs = selectors.dashboard_panels(board)
         filters = _filters(request)
+        specs = selectors.dashboard_panels(board, sector=filters.sector)
     except DomainError as error:
         return problem(request, error)
     except PageDenied as denied:
