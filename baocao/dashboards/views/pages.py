@@ -10,8 +10,10 @@ htmx and swaps it in place: no reload (issue 7, scope 5).
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import time
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -58,49 +60,66 @@ class PageDenied(Exception):
         self.unit = unit
 
 
+def clear_problems(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A bad URL (unknown code, bad period, a unit outside the user's scope) answers with a
+    clear page in Vietnamese naming the field, never a 500."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except DomainError as error:
+            return problem(request, error)
+        except PageDenied as denied:
+            return _denied(request, denied.unit)
+
+    return wrapped
+
+
 # Pages ----------------------------------------------------------------------------------------
 
 
 @login_required
 @require_GET
+@clear_problems
 def overview(request: HttpRequest) -> HttpResponse:
     return _dashboard_page(request, lambda: selectors.dashboard_overview())
 
 
 @login_required
 @require_GET
+@clear_problems
 def dashboard(request: HttpRequest, code: str) -> HttpResponse:
     return _dashboard_page(request, lambda: selectors.dashboard_get(code=code))
 
 
 @login_required
 @require_GET
+@clear_problems
 def sector(request: HttpRequest, code: str) -> HttpResponse:
     return _dashboard_page(request, lambda: selectors.dashboard_of_sector(sector=code))
 
 
 @login_required
 @require_GET
+@clear_problems
 def map_page(request: HttpRequest) -> HttpResponse:
     return _dashboard_page(request, selectors.dashboard_of_map)
 
 
 @login_required
 @require_GET
+@clear_problems
 def unit(request: HttpRequest, code: str) -> HttpResponse:
     return _dashboard_page(request, selectors.dashboard_of_unit, unit_code=code)
 
 
 @login_required
 @require_GET
+@clear_problems
 def indicator(request: HttpRequest, code: str) -> HttpResponse:
-    try:
-        found = selectors.indicator_get(code=code)
-        filters = _filters(request)
-    except DomainError as error:
-        return problem(request, error)
-    except PageDenied as denied:
-        return _denied(request, denied.unit)
+    found = selectors.indicator_get(code=code)
+    filters = _filters(request)
     panels = selectors.indicator_panels(found)
     return _render(
         request,
@@ -116,13 +135,8 @@ def indicator(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _dashboard_page(request: HttpRequest, find: Any, *, unit_code: str = "") -> HttpResponse:
-    try:
-        board: Dashboard = find()
-        filters = _filters(request, unit_code=unit_code)
-    except DomainError as error:
-        return problem(request, error)
-    except PageDenied as denied:
-        return _denied(request, denied.unit)
+    board: Dashboard = find()
+    filters = _filters(request, unit_code=unit_code)
     panels = selectors.dashboard_panels(board, sector=filters.sector)
     if unit_code:
         page_url = reverse("dashboards:unit", args=[unit_code])
@@ -341,14 +355,10 @@ def _dashboard_url(board: Dashboard) -> str:
 
 @login_required
 @require_GET
+@clear_problems
 def alerts(request: HttpRequest) -> HttpResponse:
     """Every alert about the units below the chosen unit, most severe first."""
-    try:
-        filters = _filters(request)
-    except DomainError as error:
-        return problem(request, error)
-    except PageDenied as denied:
-        return _denied(request, denied.unit)
+    filters = _filters(request)
     spec = PanelSpec(ChartKind.ALERTS, _("Alerts"), (), limit=0)
     return _render(
         request,
@@ -367,29 +377,23 @@ def alerts(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@clear_problems
 def alerts_panel(request: HttpRequest) -> HttpResponse:
-    try:
-        filters = _filters(request)
-    except DomainError as error:
-        return problem(request, error)
-    except PageDenied as denied:
-        return _denied(request, denied.unit)
+    filters = _filters(request)
     spec = PanelSpec(ChartKind.ALERTS, _("Alerts"), (), limit=0)
     return _panel_response(request, [spec], 0, filters, name="canh-bao")
 
 
 @login_required
 @require_GET
+@clear_problems
 def screen(request: HttpRequest) -> HttpResponse:
     """The video wall: the first page of the rotation, in big-screen mode."""
     from django.shortcuts import redirect
 
     pages = selectors.rotation()
     if not pages:
-        return problem(
-            request,
-            NotFound(DashboardError.UNKNOWN_DASHBOARD, field="dashboard", code="rotation"),
-        )
+        raise NotFound(DashboardError.UNKNOWN_DASHBOARD, field="dashboard", code="rotation")
     return redirect(_dashboard_url(pages[0]) + "?screen=1")
 
 
@@ -398,28 +402,20 @@ def screen(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@clear_problems
 def panel(request: HttpRequest, code: str, index: int) -> HttpResponse:
-    try:
-        board = selectors.dashboard_get(code=code)
-        filters = _filters(request)
-        specs = selectors.dashboard_panels(board, sector=filters.sector)
-    except DomainError as error:
-        return problem(request, error)
-    except PageDenied as denied:
-        return _denied(request, denied.unit)
+    board = selectors.dashboard_get(code=code)
+    filters = _filters(request)
+    specs = selectors.dashboard_panels(board, sector=filters.sector)
     return _panel_response(request, specs, index, filters, name=f"{code}-{index + 1}")
 
 
 @login_required
 @require_GET
+@clear_problems
 def indicator_panel(request: HttpRequest, code: str, index: int) -> HttpResponse:
-    try:
-        found = selectors.indicator_get(code=code)
-        filters = _filters(request)
-    except DomainError as error:
-        return problem(request, error)
-    except PageDenied as denied:
-        return _denied(request, denied.unit)
+    found = selectors.indicator_get(code=code)
+    filters = _filters(request)
     specs = selectors.indicator_panels(found)
     return _panel_response(request, specs, index, filters, name=f"{code}-{index + 1}")
 
@@ -428,23 +424,16 @@ def _panel_response(
     request: HttpRequest, specs: list[PanelSpec], index: int, filters: Filters, *, name: str
 ) -> HttpResponse:
     if not 0 <= index < len(specs):
-        return problem(
-            request, NotFound(DashboardError.UNKNOWN_PANEL, field="panel", panel=index + 1)
-        )
+        raise NotFound(DashboardError.UNKNOWN_PANEL, field="panel", panel=index + 1)
     spec = specs[index]
     kind = request.GET.get("format", "html")
     if kind not in {"html", "json", "csv", "xlsx"}:
-        return problem(request, DomainError(DashboardError.BAD_FORMAT, field="format", value=kind))
+        raise DomainError(DashboardError.BAD_FORMAT, field="format", value=kind)
     if kind == "html":
         url = request.path + (f"?unit={request.GET['unit']}" if "unit" in request.GET else "")
         context = _panel_context(request, spec, filters, index, url, analytics.analytics_version())
         return render(request, "dashboards/_panel.html", {"panel": context, "filters": filters})
-    try:
-        result = panel_result(
-            spec, filters, user=request.user, version=analytics.analytics_version()
-        )
-    except DomainError as error:
-        return problem(request, error)
+    result = panel_result(spec, filters, user=request.user, version=analytics.analytics_version())
     if kind == "json":
         table = {"headers": result.headers, "rows": result.rows}
         return JsonResponse(result.as_dict() | {"table": table})
@@ -496,6 +485,7 @@ def _xlsx(result: PanelResult, filename: str, *, title: str) -> HttpResponse:
 
 @login_required
 @require_GET
+@clear_problems
 def version(request: HttpRequest) -> JsonResponse:
     """What the pages poll: it changes whenever a figure may have changed."""
     return JsonResponse({"version": analytics.analytics_version()})
