@@ -261,6 +261,7 @@ def _tiles(panel: PanelSpec, filters: Filters, user: Any) -> PanelResult:
         )
         values |= {(row.indicator, row.period): row for row in result.rows}
     targets = _targets(codes, filters.unit, periods)
+    to_date = _year_to_date(infos, periods, targets, filters, user)
     tiles: list[dict[str, Any]] = []
     rows: list[list[Any]] = []
     for code in codes:
@@ -292,6 +293,7 @@ def _tiles(panel: PanelSpec, filters: Filters, user: Any) -> PanelResult:
             "target": float(target.value) if target else None,
             "target_label": info.label(float(target.value)) if target else "",
             "target_period_label": period_code_label(target.period) if target else "",
+            **to_date.get(code, {}),
             "provisional": bool(current and current.provisional),
             "remapped": bool(current and current.remapped),
             "partial": bool(current and current.partial),
@@ -329,6 +331,50 @@ def _tiles(panel: PanelSpec, filters: Filters, user: Any) -> PanelResult:
         _("Provisional"),
     ]
     return PanelResult({"tiles": tiles}, headers, rows)
+
+
+def _year_to_date(
+    infos: dict[str, IndicatorInfo],
+    periods: dict[str, Period],
+    targets: dict[str, IndicatorTarget],
+    filters: Filters,
+    user: Any,
+) -> dict[str, dict[str, Any]]:
+    """For a figure that adds up over time with a target for its year (budget revenue, say):
+    the year so far, and how much of the target it reaches. One query for the panel."""
+    wanted: dict[str, Period] = {}
+    for code, target in targets.items():
+        period = periods[code]
+        if (
+            infos[code].aggregation == "sum"
+            and target.period == str(period.start.year)
+            and period.type is not PeriodType.YEAR
+        ):
+            wanted[code] = Period.range(dt.date(period.start.year, 1, 1), period.end)
+    if not wanted:
+        return {}
+    ranges = {p.code for p in wanted.values()}
+    result = analytics.analytics_query(
+        indicators=list(wanted),
+        units=[filters.unit.code],
+        periods=sorted(ranges),
+        structure=filters.structure_date,
+        user=user,
+    )
+    found = {(row.indicator, row.period): row.value for row in result.rows}
+    shares: dict[str, dict[str, Any]] = {}
+    for code, span in wanted.items():
+        value = found.get((code, span.code))
+        if value is None:
+            continue
+        goal = float(targets[code].value)
+        shares[code] = {
+            "to_date": value,
+            "to_date_label": infos[code].label(value),
+            "target_share": value / goal * 100 if goal else None,
+            "target_share_label": _percent(value / goal * 100).lstrip("+") if goal else "",
+        }
+    return shares
 
 
 def _targets(

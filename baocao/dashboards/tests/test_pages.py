@@ -119,6 +119,8 @@ def test_overview_shows_the_national_figure_its_changes_and_target(client, leade
     # 110 + 50 (Hà Nội's wards) + 190 (Đà Nẵng) = 350; October: 100 + 40 + 210 = 350 too.
     assert "350" in page
     assert "Mục tiêu" in page and "400" in page  # the year's target
+    # The year so far (September to November here: 320 + 350 + 350) against the target.
+    assert "lũy kế 1.020, đạt 255,0%" in page
     assert response["Server-Timing"].startswith("data;dur=")
     rows = panel_csv(client, "TQ", 0, period="202611")
     received = next(row for row in rows if row[0] == RECEIVED)
