@@ -129,7 +129,12 @@ def panel_indicators(panel: PanelSpec) -> list[str]:
 
 
 def panel_result(
-    panel: PanelSpec, filters: Filters, *, user: Any, version: str = ""
+    panel: PanelSpec,
+    filters: Filters,
+    *,
+    user: Any,
+    version: str = "",
+    batch: TilesBatch | None = None,
 ) -> PanelResult:
     """The figures of `panel` for `filters`, as `user` may see them.
 
@@ -138,13 +143,18 @@ def panel_result(
     first reads it from memory, as DHIS2's analytics cache does. Units seen and language are
     part of the key; data-quality counts may lag by `CACHE_SECONDS` at most.
     """
-    builder = BUILDERS[ChartKind(panel.chart)]
+
+    def build() -> PanelResult:
+        if panel.chart == ChartKind.TILES:
+            return _tiles(panel, filters, user, batch)
+        return BUILDERS[ChartKind(panel.chart)](panel, filters, user)
+
     if not version:
-        return builder(panel, filters, user)
+        return build()
     key = _cache_key(panel, filters, user, version)
     cached: PanelResult | None = cache.get(key)
     if cached is None:
-        cached = builder(panel, filters, user)
+        cached = build()
         cache.set(key, cached, CACHE_SECONDS)
     return cached
 
@@ -239,27 +249,57 @@ def unit_url(code: str, filters: Filters) -> str:
 # Builders -------------------------------------------------------------------------------------
 
 
-def _tiles(panel: PanelSpec, filters: Filters, user: Any) -> PanelResult:
+class TilesBatch:
+    """The figures of every tiles panel of a page, read in one analytics query per period
+    type instead of one per panel (the overview has nine such panels): read when the first
+    panel not in the cache asks for them."""
+
+    def __init__(self, specs: Sequence[PanelSpec], filters: Filters, user: Any) -> None:
+        tiles = [spec for spec in specs if spec.chart == ChartKind.TILES]
+        self.codes = list(dict.fromkeys(code for spec in tiles for code in spec.codes))
+        self.count = max((spec.periods for spec in tiles), default=12)
+        self.filters = filters
+        self.user = user
+        self._periods: dict[str, Period] | None = None
+        self._values: dict[tuple[str, str], analytics.Row] | None = None
+
+    def periods(self) -> dict[str, Period]:
+        if self._periods is None:
+            self._periods = natural_periods(self.codes, self.filters.period)
+        return self._periods
+
+    def values(self) -> dict[tuple[str, str], analytics.Row]:
+        if self._values is None:
+            periods = self.periods()
+            by_period: dict[Period, list[str]] = defaultdict(list)
+            for code in self.codes:
+                by_period[periods[code]].append(code)
+            self._values = {}
+            for period, group in by_period.items():
+                count = max(self.count, PERIODS_PER_YEAR.get(period.type, 1) + 1)
+                result = analytics.analytics_query(
+                    indicators=group,
+                    units=[self.filters.unit.code],
+                    periods=[p.code for p in series_of(period, count)],
+                    disaggregation=self.filters.disaggregation,
+                    structure=self.filters.structure_date,
+                    user=self.user,
+                )
+                self._values |= {(row.indicator, row.period): row for row in result.rows}
+        return self._values
+
+
+def _tiles(
+    panel: PanelSpec, filters: Filters, user: Any, batch: TilesBatch | None = None
+) -> PanelResult:
     """Value, change against the previous period and the same period last year, target and
     a sparkline of each indicator, for the page's unit."""
     codes = panel_indicators(panel)
     infos = indicator_infos(codes)
-    periods = natural_periods(codes, filters.period)
-    by_period: dict[Period, list[str]] = defaultdict(list)
-    for code in codes:
-        by_period[periods[code]].append(code)
-    values: dict[tuple[str, str], analytics.Row] = {}
-    for period, group in by_period.items():
-        count = max(panel.periods, PERIODS_PER_YEAR.get(period.type, 1) + 1)
-        result = analytics.analytics_query(
-            indicators=group,
-            units=[filters.unit.code],
-            periods=[p.code for p in series_of(period, count)],
-            disaggregation=filters.disaggregation if filters.disaggregation else "",
-            structure=filters.structure_date,
-            user=user,
-        )
-        values |= {(row.indicator, row.period): row for row in result.rows}
+    batch = batch if batch is not None and set(codes) <= set(batch.codes) else None
+    batch = batch or TilesBatch([panel], filters, user)
+    periods = batch.periods()
+    values = batch.values()
     targets = _targets(codes, filters.unit, periods)
     to_date = _year_to_date(infos, periods, targets, filters, user)
     tiles: list[dict[str, Any]] = []

@@ -40,7 +40,7 @@ from baocao.dashboards.filters import (
     last_ended,
     unit_visible,
 )
-from baocao.dashboards.panels import PanelResult, PanelSpec, panel_result
+from baocao.dashboards.panels import PanelResult, PanelSpec, TilesBatch, panel_result
 from baocao.organisations import selectors as org_selectors
 from baocao.organisations.choices import Level
 from baocao.organisations.models import Unit
@@ -192,8 +192,20 @@ def _render(
 ) -> HttpResponse:
     started = time.perf_counter()
     version = analytics.analytics_version()
+    batch = TilesBatch(panels, filters, request.user)
     rendered = [
-        _panel_context(request, spec, filters, index, panel_url(index), version)
+        _panel_context(
+            request,
+            spec,
+            filters,
+            index,
+            panel_url(index),
+            version,
+            # Alerts read the reports and the data-quality tables as well as the figures:
+            # beside other panels they arrive a moment after the page (htmx, on load).
+            deferred=spec.chart == ChartKind.ALERTS and len(panels) > 1,
+            batch=batch,
+        )
         for index, spec in enumerate(panels)
     ]
     context = {
@@ -223,13 +235,23 @@ def _render(
 
 
 def _panel_context(
-    request: HttpRequest, spec: PanelSpec, filters: Filters, index: int, url: str, version: str
+    request: HttpRequest,
+    spec: PanelSpec,
+    filters: Filters,
+    index: int,
+    url: str,
+    version: str,
+    *,
+    deferred: bool = False,
+    batch: TilesBatch | None = None,
 ) -> dict[str, Any]:
-    try:
-        result: PanelResult | None = panel_result(spec, filters, user=request.user, version=version)
-        error = ""
-    except DomainError as problem_found:
-        result, error = None, _messages(problem_found)
+    result: PanelResult | None = None
+    error = ""
+    if not deferred:
+        try:
+            result = panel_result(spec, filters, user=request.user, version=version, batch=batch)
+        except DomainError as problem_found:
+            error = _messages(problem_found)
     separator = "&" if "?" in url else "?"
     query = filters.query()
     return {
@@ -242,6 +264,7 @@ def _panel_context(
         "csv": f"{url}{separator}{query}&format=csv",
         "xlsx": f"{url}{separator}{query}&format=xlsx",
         "dom_id": f"panel-{index}",
+        "deferred": deferred,
         # Alerts panels show the first twelve; the alerts page shows them all.
         "limit": f":{spec.limit}" if spec.limit else "",
     }
