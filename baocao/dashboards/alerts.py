@@ -62,7 +62,10 @@ class Alert:
     summary: bool = False  # one alert counting many units, listed before them
 
     def as_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        return dataclasses.asdict(self) | {
+            "kind_label": self.kind_label,
+            "severity_label": str(AlertSeverity(self.severity).label),
+        }
 
     @property
     def kind_label(self) -> str:

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from baocao.analytics import completeness as analytics_completeness
 from baocao.analytics import selectors as analytics
-from baocao.catalogue.choices import ChartKind
+from baocao.catalogue.choices import AlertSeverity, ChartKind
 from baocao.catalogue.labels import period_code_label
 from baocao.catalogue.models import DashboardPanel, Indicator, IndicatorTarget
 from baocao.core.numbers import format_number
@@ -751,7 +751,10 @@ def _alerts(panel: PanelSpec, filters: Filters, user: Any) -> PanelResult:
 
     alerts = alerts_for(filters, user=user)
     headers = [_("Severity"), _("Kind"), _("Unit"), _("Period"), _("Alert")]
-    rows = [[a.severity, a.kind, a.unit_name, a.period_label, a.message] for a in alerts]
+    rows = [
+        [str(AlertSeverity(a.severity).label), a.kind_label, a.unit_name, a.period_label, a.message]
+        for a in alerts
+    ]
     return PanelResult({"alerts": [a.as_dict() for a in alerts]}, headers, rows)
 
 
