@@ -16,7 +16,7 @@
  *
  * Needs only Plotly (served from the installed `plotly` package). Nothing is fetched:
  * plotly.js (4.1.1) fetches a world base map from `config.topojsonURL`
- * (https://cdn.plot.ly/un/ by default) for every geo subplot whose first trace has a
+ * (Plotly's own CDN by default) for every geo subplot whose first trace has a
  * `locationmode`, and a choropleth with a `geojson` always has one ("geojson-id"), even with
  * every base layer hidden. The machine and its users may be offline, so the base map Plotly
  * asks for is registered in `window.PlotlyGeoAssets` beforehand as an empty topology
